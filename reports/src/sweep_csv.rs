@@ -1,0 +1,298 @@
+//! The two result files of a sweep: `points.csv` and `layers.csv`.
+//!
+//! `points.csv` has one row per point: the swept values (one column per
+//! axis, named by its key, before `id`), then `id, status, error, engine,
+//! cycles, latency_ms, energy_pj, mac_energy_pj, noc_energy_pj,
+//! leakage_energy_pj, <level>_energy_pj…, dram_read_bytes,
+//! dram_write_bytes, dram_bytes, area_mm2, utilization, macs,
+//! effective_macs, pes, clock_mhz, layers, failed_layers, pareto`.
+//! `status` is `ok`, `partial` (some layers could not run; the totals cover
+//! the layers that did) or `failed` (nothing ran; `error` says why).
+//! `layers.csv` has one row per point and layer: the swept values, `id,
+//! layer_index`, then the per-layer columns of `eyrie run`'s CSV, with the
+//! engine-specific figures in one `extra` column (`name=value;…`).
+//! Complete files are sorted by id (and layer index), so the bytes do not
+//! depend on the thread count or on interruptions.
+
+use std::collections::HashSet;
+
+use eyrie_sim::{LayerResult, SimResult, Status};
+
+use crate::ReportError;
+use crate::csv_table::Table;
+use crate::pareto;
+
+/// The column layout of one sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// Axis keys, in file order.
+    pub axes: Vec<String>,
+    /// Memory level names of every point's architecture.
+    pub levels: Vec<String>,
+}
+
+impl Columns {
+    /// Header of `points.csv`.
+    pub fn points_header(&self) -> Vec<String> {
+        let mut h = self.axes.clone();
+        h.extend(
+            [
+                "id",
+                "status",
+                "error",
+                "engine",
+                "cycles",
+                "latency_ms",
+                "energy_pj",
+                "mac_energy_pj",
+                "noc_energy_pj",
+                "leakage_energy_pj",
+            ]
+            .map(String::from),
+        );
+        h.extend(self.levels.iter().map(|l| format!("{l}_energy_pj")));
+        h.extend(
+            [
+                "dram_read_bytes",
+                "dram_write_bytes",
+                "dram_bytes",
+                "area_mm2",
+                "utilization",
+                "macs",
+                "effective_macs",
+                "pes",
+                "clock_mhz",
+                "layers",
+                "failed_layers",
+                "pareto",
+            ]
+            .map(String::from),
+        );
+        h
+    }
+
+    /// Header of `layers.csv`.
+    pub fn layers_header(&self) -> Vec<String> {
+        let mut h = self.axes.clone();
+        h.extend(["id", "layer_index", "layer", "engine", "status", "error"].map(String::from));
+        h.extend(crate::csv_out::FIGURE_COLUMNS.map(String::from));
+        for l in &self.levels {
+            h.extend([format!("{l}_reads"), format!("{l}_writes"), format!("{l}_energy_pj")]);
+        }
+        h.push("extra".into());
+        h
+    }
+
+    /// The `points.csv` row of a point (`pareto` left empty until the sweep completes).
+    pub fn point_row(
+        &self,
+        id: &str,
+        values: &[String],
+        result: &Result<SimResult, String>,
+        area_mm2: Option<f64>,
+    ) -> Vec<String> {
+        let mut row: Vec<String> = values.to_vec();
+        row.push(id.to_string());
+        let n = self.points_header().len();
+        let r = match result {
+            Err(e) => {
+                row.extend(["failed".to_string(), e.clone()]);
+                row.resize(n, String::new());
+                return row;
+            }
+            Ok(r) => r,
+        };
+        let failed = r.failed_layers();
+        let (status, error) = match r.layers.iter().find_map(|l| match &l.status {
+            Status::Failed(m) => Some(format!("layer {}: {m}", l.layer)),
+            Status::Ok => None,
+        }) {
+            None => ("ok", String::new()),
+            Some(m) if failed < r.layers.len() => ("partial", m),
+            Some(m) => ("failed", m),
+        };
+        row.extend([status.to_string(), error, r.total.engine.clone()]);
+        if status == "failed" {
+            row.resize(n, String::new());
+            let last = row.len() - 3;
+            row[last] = r.layers.len().to_string();
+            row[last + 1] = failed.to_string();
+            return row;
+        }
+        let t = &r.total;
+        row.extend([
+            t.cycles.to_string(),
+            format!("{:.6}", t.latency_ms),
+            format!("{:.3}", t.energy.total_pj),
+            format!("{:.3}", t.energy.mac_pj),
+            format!("{:.3}", t.energy.noc_pj),
+            format!("{:.3}", t.energy.leakage_pj),
+        ]);
+        for l in &self.levels {
+            let e = t.levels.iter().position(|s| &s.name == l).and_then(|i| t.energy.levels_pj.get(i));
+            row.push(e.map(|e| format!("{e:.3}")).unwrap_or_default());
+        }
+        row.extend([
+            t.dram_read_bytes.to_string(),
+            t.dram_write_bytes.to_string(),
+            (t.dram_read_bytes + t.dram_write_bytes).to_string(),
+            area_mm2.map(|a| format!("{a}")).unwrap_or_default(),
+            format!("{:.6}", t.utilization()),
+            t.macs.to_string(),
+            t.effective_macs.to_string(),
+            t.pes.to_string(),
+            format!("{}", r.clock_mhz),
+            r.layers.len().to_string(),
+            failed.to_string(),
+            String::new(),
+        ]);
+        row
+    }
+
+    /// The `layers.csv` rows of a point (none if it could not be set up).
+    pub fn layer_rows(&self, id: &str, values: &[String], result: &Result<SimResult, String>) -> Vec<Vec<String>> {
+        let Ok(r) = result else { return Vec::new() };
+        r.layers.iter().enumerate().map(|(i, l)| self.layer_row(id, values, i, l)).collect()
+    }
+
+    fn layer_row(&self, id: &str, values: &[String], index: usize, l: &LayerResult) -> Vec<String> {
+        let mut row: Vec<String> = values.to_vec();
+        let (status, error) = match &l.status {
+            Status::Ok => ("ok".to_string(), String::new()),
+            Status::Failed(m) => ("failed".to_string(), m.clone()),
+        };
+        row.extend([id.to_string(), index.to_string(), l.layer.clone(), l.engine.clone(), status, error]);
+        row.extend(crate::csv_out::figure_cells(l));
+        for name in &self.levels {
+            match l.levels.iter().position(|s| &s.name == name) {
+                Some(i) => row.extend([
+                    l.levels[i].total_reads().to_string(),
+                    l.levels[i].total_writes().to_string(),
+                    format!("{:.3}", l.energy.levels_pj.get(i).copied().unwrap_or(0.0)),
+                ]),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+        let extra: Vec<String> = l.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        row.push(extra.join(";"));
+        row
+    }
+}
+
+/// The ids in a points table.
+pub fn ids(t: &Table) -> Result<HashSet<String>, ReportError> {
+    let c = t.need("id")?;
+    Ok(t.rows.iter().map(|r| r[c].clone()).collect())
+}
+
+/// Keep only the layer rows of points that are in `done` and drop repeated (id, layer) rows;
+/// returns how many rows were dropped.
+pub fn keep_layers_of(t: &mut Table, done: &HashSet<String>) -> Result<usize, ReportError> {
+    let (c, li) = (t.need("id")?, t.need("layer_index")?);
+    let before = t.rows.len();
+    let mut seen = HashSet::new();
+    t.rows.retain(|r| done.contains(&r[c]) && seen.insert((r[c].clone(), r[li].clone())));
+    Ok(before - t.rows.len())
+}
+
+/// Sort a points table by id and fill its `pareto` column; returns the front size.
+pub fn finish_points(t: &mut Table, objectives: &[String]) -> Result<usize, ReportError> {
+    let c = t.need("id")?;
+    t.rows.sort_by(|a, b| a[c].cmp(&b[c]));
+    pareto::mark(t, objectives)
+}
+
+/// Sort a layers table by (id, layer index).
+pub fn finish_layers(t: &mut Table) -> Result<(), ReportError> {
+    let (c, li) = (t.need("id")?, t.need("layer_index")?);
+    t.rows.sort_by(|a, b| {
+        a[c].cmp(&b[c]).then(a[li].parse::<u64>().unwrap_or(0).cmp(&b[li].parse::<u64>().unwrap_or(0)))
+    });
+    Ok(())
+}
+
+/// Sort the records of a layers CSV (bytes, header first) by (id, layer index), moving
+/// each record's bytes as they are (fast for the largest file of a sweep).
+pub fn sort_layers_bytes(bytes: &[u8]) -> Result<Vec<u8>, ReportError> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut rec = csv::ByteRecord::new();
+    if !rdr.read_byte_record(&mut rec)? {
+        return Ok(Vec::new());
+    }
+    let header_end = rdr.position().byte() as usize;
+    let find = |name: &str| {
+        rec.iter().position(|f| f == name.as_bytes()).ok_or_else(|| ReportError::Column {
+            name: name.into(),
+            available: String::from_utf8_lossy(&bytes[..header_end]).trim().to_string(),
+        })
+    };
+    let (c, li) = (find("id")?, find("layer_index")?);
+    let mut spans: Vec<(Vec<u8>, u64, usize, usize)> = Vec::new();
+    let mut start = header_end;
+    while rdr.read_byte_record(&mut rec)? {
+        let end = rdr.position().byte() as usize;
+        let index = std::str::from_utf8(rec.get(li).unwrap_or_default()).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        spans.push((rec.get(c).unwrap_or_default().to_vec(), index, start, end));
+        start = end;
+    }
+    spans.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    out.extend_from_slice(&bytes[..header_end]);
+    for (_, _, s, e) in spans {
+        out.extend_from_slice(&bytes[s..e]);
+        if out.last() != Some(&b'\n') {
+            out.push(b'\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Concatenate tables with the same header; an id present twice is an error naming both sources.
+pub fn merge(parts: &[(String, Table)], id_col: &str, unique: bool) -> Result<Table, ReportError> {
+    let Some((first_name, first)) = parts.first() else { return Ok(Table::default()) };
+    let mut out = Table::new(first.header.clone());
+    let mut owner: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for (name, t) in parts {
+        if t.header != first.header {
+            return Err(ReportError::Invalid(format!(
+                "{name} has other columns than {first_name}; only outputs of the same sweep can be merged"
+            )));
+        }
+        let c = t.need(id_col)?;
+        for r in &t.rows {
+            if unique && let Some(prev) = owner.insert(r[c].clone(), name) {
+                return Err(ReportError::Invalid(format!("point {} is in both {prev} and {name}", r[c])));
+            }
+            out.rows.push(r.clone());
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_records_sort_by_id_then_numeric_index() {
+        let bytes = b"a,id,layer_index,x\n\"q,1\",b,10,z\n1,a,2,y\n1,b,9,\"w \"\"q\"\"\"\n1,a,1,x\n";
+        let out = sort_layers_bytes(bytes).unwrap_or_default();
+        let want = "a,id,layer_index,x\n1,a,1,x\n1,a,2,y\n1,b,9,\"w \"\"q\"\"\"\n\"q,1\",b,10,z\n";
+        assert_eq!(String::from_utf8_lossy(&out), want);
+        assert!(sort_layers_bytes(b"a,b\n1,2\n").is_err());
+    }
+
+    #[test]
+    fn merge_refuses_duplicates_and_other_columns() {
+        let t = |h: &[&str], rows: &[&[&str]]| Table {
+            header: h.iter().map(|s| s.to_string()).collect(),
+            rows: rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect(),
+        };
+        let a = t(&["id", "v"], &[&["1", "x"]]);
+        let b = t(&["id", "v"], &[&["2", "y"], &["1", "z"]]);
+        let err = merge(&[("A".into(), a.clone()), ("B".into(), b)], "id", true);
+        assert_eq!(err.err().map(|e| e.to_string()), Some("point 1 is in both A and B".into()));
+        let c = t(&["id", "w"], &[]);
+        assert!(merge(&[("A".into(), a), ("C".into(), c)], "id", true).is_err());
+    }
+}

@@ -1,0 +1,360 @@
+//! The mapper: a bounded, deterministic search for the best legal mapping.
+//!
+//! The search space is split the way the row-stationary mapping is built
+//! (ISCA 2016 Sec. V-B): an *inner* mapping (what one PE keeps, the PE
+//! loops, and the spread over the array, i.e. one processing pass) and an
+//! *outer* mapping (how passes are grouped into global-buffer tiles, and
+//! the loop orders above the array).
+//!
+//! 1. **Inner configurations.** Scratchpad factors are enumerated over the
+//!    dataflow's `rf` dimensions, largest first rejected as soon as a tile
+//!    overflows its scratchpad; PE-loop factors over the `pe` dimensions;
+//!    array factors over the `spatial_y` / `spatial_x` dimensions, keeping
+//!    only *maximal* placements (no factor can grow to its next useful value
+//!    without overflowing the axis) that use at least half as many PEs as
+//!    the best placement. Factor candidates of a dimension of size `n` are
+//!    the smallest factors giving each distinct `ceil(n / f)`.
+//! 2. **Phase A.** Every inner configuration (or, if there are more than
+//!    half the budget, a sample of that many drawn with a fixed seed) is
+//!    priced with a default outer mapping: one pass per global-buffer tile,
+//!    DRAM loops ordered so that outputs stay on chip across reductions.
+//! 3. **Phase B.** The best [`BEAM`] inner configurations get the rest of
+//!    the budget, shared equally: all global-buffer tilings that fit, times
+//!    all loop orders of the `dram` and `glb` blocks that differ in effect
+//!    (orders are deduplicated by, for each tensor, the innermost loop it
+//!    depends on and the loops inside it). If a configuration's outer space
+//!    is larger than its share, a fixed-seed uniform sample is taken.
+//! 4. **Refinement.** From the best mapping, single steps (one tiling factor
+//!    to its neighbouring candidate, or two adjacent loops swapped) are
+//!    taken while they improve and budget remains.
+//!
+//! Every candidate is checked for legality (all tiles fit their buffers,
+//! the spatial factors fit the array) before it is priced. Candidates are
+//! ranked by the objective, then by the other of energy and cycles, then by
+//! the mapping's factors and orders (lexicographic), so the result does not
+//! depend on evaluation order or thread count. Budget = mappings priced per
+//! layer (`[mapper] budget`, default 20 000).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use eyrie_arch::Objective;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::mapping::{Block, Mapping};
+use super::model::{Hierarchy, evaluate, fits, occupancy};
+use super::problem::{Dim, NDIM, Problem, Tensor};
+use super::space::{
+    Inner, ceil_div, factor_candidates, mask_of, order_options, pe_options, rf_options, spatial_options,
+    stationary_order,
+};
+use super::timing::time;
+
+/// Factors on the array's rows and columns.
+type Placement = ([u32; NDIM], [u32; NDIM]);
+
+/// Inner configurations carried from phase A to phase B.
+pub const BEAM: usize = 16;
+/// Seed of every sample the mapper draws.
+pub const SEED: u64 = 0x5EED_E7E5;
+
+/// How the search went.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SearchStats {
+    /// Inner configurations (scratchpad, PE loops, array placement) found.
+    pub inner_configs: u64,
+    /// Mappings priced.
+    pub evaluated: u64,
+    /// Whether every legal candidate of the (pruned) space was priced.
+    pub exhaustive: bool,
+}
+
+/// The chosen mapping and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// The mapping.
+    pub mapping: Mapping,
+    /// Energy (pJ).
+    pub energy_pj: f64,
+    /// Cycles (compute + stall).
+    pub cycles: u64,
+    key: (f64, f64),
+}
+
+fn cmp_f(a: f64, b: f64) -> Ordering {
+    if (a - b).abs() <= 1e-12 * a.abs().max(b.abs()) { Ordering::Equal } else { a.total_cmp(&b) }
+}
+
+impl Scored {
+    fn cmp(&self, o: &Scored) -> Ordering {
+        cmp_f(self.key.0, o.key.0).then(cmp_f(self.key.1, o.key.1)).then_with(|| self.mapping.cmp(&o.mapping))
+    }
+}
+
+/// Prices candidates and counts them.
+pub struct Evaluator<'a> {
+    h: &'a Hierarchy,
+    p: &'a Problem,
+    objective: Objective,
+    /// Candidates priced so far.
+    pub evaluated: u64,
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator for one problem.
+    pub fn new(h: &'a Hierarchy, p: &'a Problem, objective: Objective) -> Self {
+        Evaluator { h, p, objective, evaluated: 0 }
+    }
+
+    /// The score of a legal mapping; `None` if a tile overflows its buffer or the array.
+    pub fn score(&mut self, m: &Mapping) -> Option<Scored> {
+        self.evaluated += 1;
+        let t = m.tiling(self.p);
+        let occ = occupancy(self.h, self.p, m, &t);
+        fits(self.h, m, &occ).ok()?;
+        let (c, tr) = evaluate(self.h, self.p, m);
+        let tm = time(self.h, m, &c, &tr);
+        let cycles = tm.compute_cycles + tm.stall_cycles;
+        let n = self.h.names.len();
+        let latency_ms = cycles as f64 / (self.h.clock_mhz * 1e3);
+        let e = self.h.prices.energy_pj(
+            &c.level_reads()[..n],
+            &c.level_writes()[..n],
+            c.effective_macs,
+            c.noc.iter().sum(),
+            latency_ms,
+        );
+        let cy = cycles as f64;
+        let key = match self.objective {
+            Objective::Energy => (e, cy),
+            Objective::Latency => (cy, e),
+            Objective::Edp => (e * cy, e),
+        };
+        Some(Scored { mapping: m.clone(), energy_pj: e, cycles, key })
+    }
+}
+
+fn keep_best(best: &mut Option<Scored>, s: Scored) {
+    if best.as_ref().is_none_or(|b| s.cmp(b) == Ordering::Less) {
+        *best = Some(s);
+    }
+}
+
+/// Search for the best mapping of `p` on `h`; the error says why nothing fits.
+pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> Result<(Scored, SearchStats), String> {
+    let budget = u64::from(budget.max(1));
+    let mut ev = Evaluator::new(h, p, objective);
+    let mut orders = HashMap::new();
+    // 1. Inner configurations.
+    let rfs = rf_options(h, p);
+    if rfs.is_empty() {
+        return Err(format!(
+            "the `{}` scratchpad cannot hold the smallest tile the {} dataflow needs",
+            h.rf.map(|i| h.names[i].as_str()).unwrap_or("per-PE"),
+            h.df.name
+        ));
+    }
+    let mut spatial_cache: HashMap<[u64; NDIM], Vec<Placement>> = HashMap::new();
+    let mut inners = Vec::new();
+    for rf in &rfs {
+        for pe in pe_options(h, p, rf) {
+            let prod: [u64; NDIM] = std::array::from_fn(|d| u64::from(rf[d]) * u64::from(pe[d]));
+            let sp = spatial_cache.entry(prod).or_insert_with(|| spatial_options(h, p, &prod)).clone();
+            let pe_orders = order_options(mask_of(&pe), &mut orders);
+            let rf_orders = if h.df.forwarding { order_options(mask_of(rf), &mut orders) } else { vec![Dim::ALL] };
+            for (y, x) in &sp {
+                for po in &pe_orders {
+                    for ro in &rf_orders {
+                        inners.push(Inner { rf: *rf, pe, y: *y, x: *x, pe_order: *po, rf_order: *ro });
+                    }
+                }
+            }
+        }
+    }
+    if inners.is_empty() {
+        return Err(format!("no placement of the {} dataflow fits the {}x{} array", h.df.name, h.rows, h.cols));
+    }
+    let mut stats = SearchStats { inner_configs: inners.len() as u64, exhaustive: true, ..SearchStats::default() };
+    // 2. Phase A: each inner configuration with a default outer mapping.
+    let phase_a = (budget / 2).max(1) as usize;
+    let picked: Vec<usize> = if inners.len() <= phase_a {
+        (0..inners.len()).collect()
+    } else {
+        stats.exhaustive = false;
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+        let mut v = rand::seq::index::sample(&mut rng, inners.len(), phase_a).into_vec();
+        v.sort_unstable();
+        v
+    };
+    let mut beam: Vec<(Scored, usize)> = Vec::new();
+    for &i in &picked {
+        let inn = &inners[i];
+        let rem: [u32; NDIM] = std::array::from_fn(|d| ceil_div(p.size[d], inn.product()[d]) as u32);
+        let order = stationary_order(mask_of(&rem), Tensor::Outputs);
+        let m = inn.mapping(p, &[1; NDIM], order, Dim::ALL);
+        if let Some(s) = ev.score(&m) {
+            beam.push((s, i));
+            if beam.len() > 4 * BEAM {
+                beam.sort_by(|a, b| a.0.cmp(&b.0));
+                beam.truncate(BEAM);
+            }
+        }
+    }
+    beam.sort_by(|a, b| a.0.cmp(&b.0));
+    beam.truncate(BEAM);
+    if inners.len() > beam.len() && beam.len() == BEAM {
+        stats.exhaustive = false;
+    }
+    let mut best: Option<Scored> = beam.first().map(|b| b.0.clone());
+    // 3. Phase B: outer mappings for the best inner configurations.
+    let remaining = budget.saturating_sub(ev.evaluated);
+    let share = (remaining / beam.len().max(1) as u64).max(1);
+    for (rank, (_, idx)) in beam.iter().enumerate() {
+        let inn = &inners[*idx];
+        let rem: [u64; NDIM] = std::array::from_fn(|d| ceil_div(p.size[d], inn.product()[d]));
+        let glbs = glb_options(h, p, inn, &rem);
+        let mut counts = Vec::with_capacity(glbs.len());
+        let mut total = 0u64;
+        for g in &glbs {
+            let dram: [u32; NDIM] = std::array::from_fn(|d| ceil_div(rem[d], u64::from(g[d])) as u32);
+            let nd = order_options(mask_of(&dram), &mut orders).len() as u64;
+            let ng = order_options(mask_of(g), &mut orders).len() as u64;
+            counts.push((nd, ng));
+            total += nd * ng;
+        }
+        let chosen: Vec<u64> = if total <= share {
+            (0..total).collect()
+        } else {
+            stats.exhaustive = false;
+            let mut rng = ChaCha8Rng::seed_from_u64(SEED ^ (rank as u64 + 1));
+            let mut v: Vec<u64> = rand::seq::index::sample(&mut rng, total as usize, share as usize)
+                .into_iter()
+                .map(|x| x as u64)
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let (mut gi, mut base) = (0usize, 0u64);
+        for k in chosen {
+            while gi < glbs.len() && k >= base + counts[gi].0 * counts[gi].1 {
+                base += counts[gi].0 * counts[gi].1;
+                gi += 1;
+            }
+            let Some(g) = glbs.get(gi) else { break };
+            let local = k - base;
+            let (nd, _) = counts[gi];
+            let dram: [u32; NDIM] = std::array::from_fn(|d| ceil_div(rem[d], u64::from(g[d])) as u32);
+            let dorders = order_options(mask_of(&dram), &mut orders);
+            let gorders = order_options(mask_of(g), &mut orders);
+            let (di, gj) = ((local % nd) as usize, (local / nd) as usize);
+            let m = inn.mapping(p, g, dorders[di], gorders[gj]);
+            if let Some(s) = ev.score(&m) {
+                keep_best(&mut best, s);
+            }
+        }
+    }
+    // 4. Refinement by single steps.
+    let Some(mut cur) = best else {
+        return Err(format!(
+            "no mapping of the {} dataflow fits the buffers (the smallest pass does not fit the global buffer)",
+            h.df.name
+        ));
+    };
+    while ev.evaluated < budget {
+        let mut improved = false;
+        for m in neighbours(p, &cur.mapping) {
+            if ev.evaluated >= budget {
+                break;
+            }
+            if let Some(s) = ev.score(&m)
+                && s.cmp(&cur) == Ordering::Less
+            {
+                cur = s;
+                improved = true;
+                break;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    stats.evaluated = ev.evaluated;
+    Ok((cur, stats))
+}
+
+/// Global-buffer tilings (factors of the `glb` block) over the remaining loops that fit.
+fn glb_options(h: &Hierarchy, p: &Problem, inn: &Inner, rem: &[u64; NDIM]) -> Vec<[u32; NDIM]> {
+    let dims: Vec<(Dim, Vec<u32>)> = Dim::ALL
+        .iter()
+        .filter(|d| rem[d.idx()] > 1)
+        .map(|&d| (d, factor_candidates(rem[d.idx()], rem[d.idx()])))
+        .collect();
+    let mut out = Vec::new();
+    let fits_glb = |g: &[u32; NDIM]| {
+        let m = inn.mapping(p, g, Dim::ALL, Dim::ALL);
+        let occ = occupancy(h, p, &m, &m.tiling(p));
+        fits(h, &m, &occ).is_ok()
+    };
+    fn rec(
+        dims: &[(Dim, Vec<u32>)],
+        cur: &mut [u32; NDIM],
+        ok: &dyn Fn(&[u32; NDIM]) -> bool,
+        out: &mut Vec<[u32; NDIM]>,
+    ) {
+        let Some(((d, cands), rest)) = dims.split_first() else {
+            out.push(*cur);
+            return;
+        };
+        for &f in cands {
+            cur[d.idx()] = f;
+            if !ok(cur) {
+                break;
+            }
+            rec(rest, cur, ok, out);
+        }
+        cur[d.idx()] = 1;
+    }
+    let mut cur = [1u32; NDIM];
+    if fits_glb(&cur) {
+        rec(&dims, &mut cur, &fits_glb, &mut out);
+    }
+    out
+}
+
+/// Mappings one step away: a `glb` factor moved to its neighbouring
+/// candidate (the `dram` factor follows), or two adjacent loops swapped.
+fn neighbours(p: &Problem, m: &Mapping) -> Vec<Mapping> {
+    let mut out = Vec::new();
+    let (g, dr) = (Block::Glb.idx(), Block::Dram.idx());
+    for d in 0..NDIM {
+        let inner: u64 = (2..6).map(|b| u64::from(m.factors[b][d])).product();
+        let rem = ceil_div(p.size[d], inner);
+        if rem <= 1 {
+            continue;
+        }
+        let cands = factor_candidates(rem, rem);
+        let cur = m.factors[g][d];
+        let pos = cands.iter().position(|&c| c >= cur).unwrap_or(0);
+        for np in [pos.checked_sub(1), Some(pos + 1)].into_iter().flatten() {
+            if let Some(&c) = cands.get(np)
+                && c != cur
+            {
+                let mut x = m.clone();
+                x.factors[g][d] = c;
+                x.factors[dr][d] = ceil_div(rem, u64::from(c)) as u32;
+                out.push(x);
+            }
+        }
+    }
+    for ti in 0..2 {
+        for i in 0..NDIM - 1 {
+            let mut x = m.clone();
+            x.order[ti].swap(i, i + 1);
+            if x.order[ti] != m.order[ti] {
+                out.push(x);
+            }
+        }
+    }
+    out
+}
