@@ -18,6 +18,7 @@ with tomllib; older versions use a small parser that accepts the same flat form.
 import csv
 import json
 import math
+import os
 import re
 import sys
 
@@ -144,6 +145,14 @@ class Q:
         return "wrong", f"{self.hint} (your {value:g} is {side}; it must match {self.tolerance_text()})"
 
 
+def _toml_value(v):
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.6g}"
+    return str(int(v))
+
+
 def _number(answer):
     if isinstance(answer, bool):
         return None
@@ -166,6 +175,11 @@ def grade(answers_path, questions):
             print(f"error: {q.label}: its expected value could not be computed from eyrie's output "
                   "(has the output format changed?)", file=sys.stderr)
             return 2
+    if os.environ.get("LAB_PRINT_KEY"):
+        # For instructors: the answers a correct student would write today.
+        for q in questions:
+            print(f"{q.key} = {_toml_value(q.expected)}")
+        return 0
     try:
         answers = load_answers(answers_path)
     except (OSError, ValueError, UnicodeDecodeError) as e:
