@@ -110,6 +110,14 @@ fn lab(name: &str) {
         key.context()
     );
 
+    let template = std::fs::read_to_string(dir.join("answers.toml")).unwrap_or_default();
+    let filled: Vec<&str> =
+        template.lines().filter(|l| l.starts_with('q') && l.contains('=') && !l.trim_end().ends_with("\"\"")).collect();
+    assert!(
+        filled.is_empty(),
+        "{name}: answers.toml is the blank template and must stay blank (`qN = \"\"`), but has {filled:?}; \
+         to answer the lab, copy it and pass the copy to check.sh"
+    );
     let blank = check(name, "answers.toml");
     assert_eq!(blank.code, Some(1), "{name}: the blank template must fail with exit 1\n{}", blank.context());
     for k in &keys {
