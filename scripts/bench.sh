@@ -5,13 +5,13 @@
 #
 # Builds the release binary, then times two networks per dataflow:
 #   * `--net resnet50`: eyrie's zoo ResNet-50 (torchvision shapes, padded, 224x224);
-#   * SCALE-Sim's own topology `sim/tests/fixtures/scalesim/Resnet50.csv` with its
+#   * SCALE-Sim's own topology `docs/reference/scalesim/Resnet50.csv` with its
 #     default config `scale.cfg`: the exact run SCALE-Sim 3.0.0 was timed on, so the
 #     two times compare like for like (the cycles are asserted equal in
 #     sim/tests/scalesim.rs).
 # Uses hyperfine when it is installed, otherwise a bash loop with `date +%s.%N`.
 # Prints the mean wall time of one `eyrie run` (process start to exit) per case, and,
-# from sim/tests/fixtures/scalesim/results.csv, SCALE-Sim's time for the same network
+# from docs/reference/scalesim/results.csv, SCALE-Sim's time for the same network
 # (its per-layer wall times, each counted once per layer of that shape) and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ cargo build --release --locked --quiet
 BIN="$(mktemp -d)/eyrie"
 trap 'rm -rf "$(dirname "$BIN")"' EXIT
 cp "${CARGO_TARGET_DIR:-target}/release/eyrie" "$BIN"
-FIX=sim/tests/fixtures/scalesim
+FIX=docs/reference/scalesim
 
 # "wall cpu": mean wall seconds and mean CPU seconds (user + system) of one run of "$@"
 # over $RUNS runs, after one warm-up run. On a busy machine the wall time includes

@@ -48,6 +48,10 @@ pub enum Command {
     /// Show an imported network (an ONNX model, or any --net value): layers, shapes,
     /// MACs, weights, and what was folded, moved or skipped.
     Inspect(InspectArgs),
+    /// Compare every published figure eyrie models (Eyeriss, EIE, Stripes, Deep Compression,
+    /// SCALE-Sim) with the model: paper, eyrie, error, tolerance. Exits 1 if any figure is
+    /// outside its tolerance.
+    Validate(ValidateArgs),
 }
 
 /// Arguments of `eyrie run`.
@@ -246,7 +250,8 @@ pub struct PlotArgs {
     /// How `lines` combines rows with equal x and colour: min | mean | max.
     #[arg(long, default_value = "min")]
     pub agg: String,
-    /// Keep only rows where COLUMN=VALUE; repeatable.
+    /// Keep only rows where COLUMN=VALUE (or, with COLUMN!=VALUE, where it differs); repeatable,
+    /// all must hold.
     #[arg(long = "filter", value_name = "COLUMN=VALUE")]
     pub filters: Vec<String>,
     /// Title above the figure.
@@ -282,4 +287,33 @@ pub struct InspectArgs {
     /// Table (text) or JSON (network, import report, weight shapes).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Arguments of `eyrie validate`.
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// A directory of reference files to compare against instead of the built-in copy
+    /// (docs/reference/): `*.toml` files of `[[figure]]` tables, and `scalesim/results.csv`
+    /// with `scalesim/scale.cfg`. Figures it lacks are left out and counted.
+    #[arg(long, value_name = "DIR")]
+    pub reference: Option<PathBuf>,
+    /// Only this table (repeatable); `--list` names them.
+    #[arg(long, value_name = "TABLE")]
+    pub only: Vec<String>,
+    /// List the tables and the command each reproduces, then exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Table (text, large tables summarised), CSV or JSON (every figure).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write validate.csv and validate.json (every figure) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when the only figures outside their tolerance are documented misses
+    /// (explained in docs/ and inside the band the explanation predicts).
+    #[arg(long)]
+    pub allow_documented: bool,
+    /// Seed of every synthetic input (weights, activations).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }

@@ -115,11 +115,11 @@ fn out_dir_is_written_and_its_config_reproduces_the_run() {
 }
 
 /// A SCALE-Sim config and topology run unchanged; `--set` switches the dataflow, and the
-/// cycles are SCALE-Sim 3.0.0's (sim/tests/fixtures/scalesim/results.csv: AlexNet Conv1 ws 112283).
+/// cycles are SCALE-Sim 3.0.0's (docs/reference/scalesim/results.csv: AlexNet Conv1 ws 112283).
 #[test]
 fn scalesim_config_and_topology_with_set() {
-    let cfg = fixture("sim/tests/fixtures/scalesim/scale.cfg");
-    let topo = fixture("sim/tests/fixtures/scalesim/alexnet.csv");
+    let cfg = fixture("docs/reference/scalesim/scale.cfg");
+    let topo = fixture("docs/reference/scalesim/alexnet.csv");
     let o = eyrie(&["run", "--arch", &cfg, "--net", &topo, "--set", "pe_array.dataflow=ws", "--format", "csv"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let err = text(&o.stderr);

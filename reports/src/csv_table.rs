@@ -123,12 +123,20 @@ impl Table {
     }
 
     /// Keep the rows where every `(column, value)` pair matches (values compared as text,
-    /// or as numbers when both parse).
+    /// or as numbers when both parse). A column written `name!` keeps the rows that do
+    /// *not* match (`--filter name!=value`).
     pub fn filter(&self, pairs: &[(String, String)]) -> Result<Table, ReportError> {
-        let cols = pairs.iter().map(|(c, v)| Ok((self.need(c)?, v))).collect::<Result<Vec<_>, ReportError>>()?;
+        let cols = pairs
+            .iter()
+            .map(|(c, v)| match c.strip_suffix('!') {
+                Some(name) if self.col(c).is_none() => Ok((self.need(name)?, v, false)),
+                _ => Ok((self.need(c)?, v, true)),
+            })
+            .collect::<Result<Vec<_>, ReportError>>()?;
         let same =
             |a: &str, b: &str| a == b || matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y);
-        let rows = self.rows.iter().filter(|r| cols.iter().all(|(c, v)| same(&r[*c], v))).cloned().collect();
+        let rows =
+            self.rows.iter().filter(|r| cols.iter().all(|(c, v, want)| same(&r[*c], v) == *want)).cloned().collect();
         Ok(Table { header: self.header.clone(), rows })
     }
 
@@ -151,6 +159,22 @@ mod tests {
         assert_eq!(t.rows, [["1", "2"], ["4", "5"]]);
         assert_eq!(rec, Recovery { torn_bytes: 2, bad_rows: 1, clean_len: 14 });
         assert!(Table::parse_whole(bytes, "x.csv").is_err());
+    }
+
+    #[test]
+    fn filters_match_or_exclude() {
+        let t = Table {
+            header: vec!["q".into(), "v".into()],
+            rows: vec![vec!["a".into(), "1".into()], vec!["b".into(), "2.0".into()], vec!["c".into(), "2".into()]],
+        };
+        let keep = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs.iter().map(|(c, v)| (c.to_string(), v.to_string())).collect();
+            t.filter(&pairs).map(|t| t.rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>()).unwrap_or_default()
+        };
+        assert_eq!(keep(&[("v", "2")]), ["b", "c"]);
+        assert_eq!(keep(&[("q!", "b")]), ["a", "c"]);
+        assert_eq!(keep(&[("q!", "b"), ("v", "2")]), ["c"]);
+        assert!(t.filter(&[("nope!".into(), "x".into())]).is_err());
     }
 
     #[test]

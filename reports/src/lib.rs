@@ -12,6 +12,7 @@ pub mod pareto;
 pub mod plot;
 pub mod sweep_csv;
 pub mod table;
+pub mod validate;
 
 /// Errors from writing reports.
 #[derive(Debug, thiserror::Error)]

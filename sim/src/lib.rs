@@ -10,9 +10,11 @@
 #![warn(missing_docs)]
 
 pub mod accounting;
+pub mod compare;
 pub mod engines;
 pub mod result;
 pub mod sweep;
+pub mod validate;
 
 use rayon::prelude::*;
 

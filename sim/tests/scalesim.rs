@@ -1,6 +1,6 @@
 //! The systolic engine against SCALE-Sim 3.0.0, layer by layer.
 //!
-//! `fixtures/scalesim/results.csv` holds the numbers of the real simulator
+//! `docs/reference/scalesim/results.csv` holds the numbers of the real simulator
 //! (PyPI `scalesim==3.0.0`, its shipped `configs/scale.cfg` = `scale.cfg`
 //! here, dataflow switched to os/ws/is, topologies `alexnet.csv`,
 //! `Resnet50.csv` and `odd_shapes.csv` here; ResNet-50 layers of the same
@@ -20,7 +20,7 @@ use eyrie_sim::{LayerResult, RunOptions, simulate_layer};
 use eyrie_workloads::compress::CompressedNetwork;
 use eyrie_workloads::{Layer, scalesim_csv};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/scalesim");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/reference/scalesim");
 
 struct Row {
     network: String,

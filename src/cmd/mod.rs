@@ -17,6 +17,7 @@ pub mod profile;
 pub mod run;
 pub mod sweep;
 pub mod sweep_store;
+pub mod validate;
 
 /// Run the chosen subcommand.
 pub fn dispatch(cli: Cli) -> CliResult<ExitCode> {
@@ -31,6 +32,7 @@ pub fn dispatch(cli: Cli) -> CliResult<ExitCode> {
         Command::Pareto(a) => pareto::pareto(&a),
         Command::Plot(a) => plot::plot(&a),
         Command::Inspect(a) => inspect::inspect(a),
+        Command::Validate(a) => validate::validate(&a),
     }
 }
 

@@ -57,12 +57,33 @@ pub(crate) struct Xy {
     pub lines: bool,
     /// Write each point's name beside it.
     pub point_labels: bool,
+    /// Draw the line y = x (parity figures).
+    pub diagonal: bool,
+}
+
+/// One panel of grouped bars.
+pub(crate) struct GroupedPanel {
+    pub y_title: String,
+    /// Values per series, per category (NaN where missing).
+    pub values: Vec<Vec<f64>>,
+    /// A band (lo, hi) around the first series' bar, per category (a tolerance).
+    pub bands: Vec<Option<(f64, f64)>>,
+}
+
+/// Bars side by side (one per series) for every category, in panels sharing the categories.
+pub(crate) struct Grouped {
+    pub categories: Vec<String>,
+    pub x_title: String,
+    /// Legend labels of the series.
+    pub series: Vec<String>,
+    pub panels: Vec<GroupedPanel>,
 }
 
 /// What to draw.
 pub(crate) enum Figure {
     Bars(Bars),
     Panels(Panels),
+    Grouped(Grouped),
     Xy(Xy),
 }
 
@@ -333,6 +354,7 @@ fn pareto_fig(t: &Table, o: &Options, warn: &mut Vec<String>) -> Result<Figure, 
         roof: None,
         lines: false,
         point_labels: false,
+        diagonal: false,
     }))
 }
 
@@ -420,6 +442,7 @@ fn lines(t: &Table, o: &Options, warn: &mut Vec<String>) -> Result<Figure, Repor
         roof: None,
         lines: true,
         point_labels: false,
+        diagonal: false,
     }))
 }
 
@@ -470,6 +493,109 @@ fn roofline(t: &Table, o: &Options, warn: &mut Vec<String>) -> Result<Figure, Re
         roof: Some(roof),
         lines: false,
         point_labels: rows.len() <= 24,
+        diagonal: false,
+    }))
+}
+
+/// Most panels in a `reference` figure.
+const MAX_PANELS: usize = 4;
+
+/// A relative tolerance written `±15 %` (validate's CSV), as a fraction.
+fn relative_tolerance(cell: &str) -> Option<f64> {
+    let v = cell.trim().strip_prefix('±')?.strip_suffix('%')?.trim().parse::<f64>().ok()?;
+    Some(v / 100.0)
+}
+
+/// Published values beside the model's: `eyrie validate --format csv` (columns `quantity`,
+/// `item`, `paper`, `eyrie`; `tolerance` drawn as a band around the paper's bar), one panel
+/// per quantity sharing the items.
+fn reference(t: &Table, o: &Options, warn: &mut Vec<String>) -> Result<Figure, ReportError> {
+    let (qi, ii, pi, ei) = (t.need("quantity")?, t.need(o.x.as_deref().unwrap_or("item"))?, t.need("paper")?, t.need("eyrie")?);
+    let ti = t.col("tolerance");
+    let rows: Vec<usize> = (0..t.rows.len()).filter(|r| t.num(*r, ei).is_some()).collect();
+    need_rows(rows.len())?;
+    let mut quantities: Vec<String> = Vec::new();
+    let mut categories: Vec<String> = Vec::new();
+    for r in &rows {
+        let (q, i) = (t.cell(*r, qi).to_string(), t.cell(*r, ii).to_string());
+        if !quantities.contains(&q) {
+            quantities.push(q);
+        }
+        if !categories.contains(&i) {
+            categories.push(i);
+        }
+    }
+    if quantities.len() > MAX_PANELS {
+        return Err(ReportError::Invalid(format!(
+            "{} quantities in one figure (at most {MAX_PANELS}); choose with --filter quantity=…: {}",
+            quantities.len(),
+            quantities.join("; ")
+        )));
+    }
+    if categories.len() > MAX_BARS {
+        return Err(ReportError::Invalid(format!(
+            "{} items in one figure (at most {MAX_BARS}); narrow it with --filter, or use --kind parity",
+            categories.len()
+        )));
+    }
+    let mut panels = Vec::new();
+    for q in &quantities {
+        let mut values = vec![vec![f64::NAN; categories.len()]; 2];
+        let mut bands = vec![None; categories.len()];
+        for r in rows.iter().filter(|r| t.cell(**r, qi) == q) {
+            let Some(j) = categories.iter().position(|c| c == t.cell(*r, ii)) else { continue };
+            let paper = t.num(*r, pi).unwrap_or(f64::NAN);
+            values[0][j] = paper;
+            values[1][j] = t.num(*r, ei).unwrap_or(f64::NAN);
+            if let Some(f) = ti.and_then(|c| relative_tolerance(t.cell(*r, c)))
+                && paper.is_finite()
+            {
+                bands[j] = Some((paper * (1.0 - f), paper * (1.0 + f)));
+            }
+        }
+        panels.push(GroupedPanel { y_title: q.clone(), values, bands });
+    }
+    if rows.iter().any(|r| t.num(*r, pi).is_none()) {
+        warn.push("items without a published value are drawn with eyrie's bar only".into());
+    }
+    let x_title = if o.x.is_some() { pretty(o.x.as_deref().unwrap_or_default()) } else { String::new() };
+    Ok(Figure::Grouped(Grouped { categories, x_title, series: vec!["paper".into(), "eyrie".into()], panels }))
+}
+
+/// The model's value against the reference's on log–log axes, with y = x: `eyrie validate
+/// --format csv` (`paper`, `eyrie`), or any two columns (`--x`, `--y`); coloured by `quantity`.
+fn parity(t: &Table, o: &Options, warn: &mut Vec<String>) -> Result<Figure, ReportError> {
+    let (xc, yc) = (o.x.clone().unwrap_or_else(|| "paper".into()), o.y.clone().unwrap_or_else(|| "eyrie".into()));
+    let (xi, yi) = (t.need(&xc)?, t.need(&yc)?);
+    let rows: Vec<usize> = (0..t.rows.len())
+        .filter(|r| t.num(*r, xi).is_some_and(|v| !o.log_x || v > 0.0) && t.num(*r, yi).is_some_and(|v| !o.log_y || v > 0.0))
+        .collect();
+    if rows.len() < t.rows.len() {
+        warn.push(format!("{} rows left out: a value is missing (or not positive on a log axis)", t.rows.len() - rows.len()));
+    }
+    need_rows(rows.len())?;
+    let color = o.color.clone().or_else(|| t.col("quantity").map(|_| "quantity".to_string()));
+    let groups = color_groups(t, &rows, color.as_deref())?
+        .into_iter()
+        .map(|(label, rs)| Group {
+            label,
+            points: rs.iter().map(|r| (t.num(*r, xi).unwrap_or(0.0), t.num(*r, yi).unwrap_or(0.0))).collect(),
+            names: Vec::new(),
+        })
+        .collect();
+    let name = |c: &str| if c == "paper" { "published / reference value".to_string() } else if c == "eyrie" { "eyrie".to_string() } else { pretty(c) };
+    Ok(Figure::Xy(Xy {
+        x_title: name(&xc),
+        y_title: name(&yc),
+        x_categories: None,
+        legend_title: color.as_deref().map(pretty),
+        single_label: "figures".into(),
+        groups,
+        front: None,
+        roof: None,
+        lines: false,
+        point_labels: false,
+        diagonal: true,
     }))
 }
 
@@ -481,5 +607,7 @@ pub(crate) fn prepare(t: &Table, o: &Options, warn: &mut Vec<String>) -> Result<
         Kind::Pareto => pareto_fig(t, o, warn),
         Kind::Lines => lines(t, o, warn),
         Kind::Roofline => roofline(t, o, warn),
+        Kind::Reference => reference(t, o, warn),
+        Kind::Parity => parity(t, o, warn),
     }
 }

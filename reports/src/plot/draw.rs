@@ -11,7 +11,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::{Bars, Figure, Panels, Xy};
+use super::data::{Bars, Figure, Grouped, Panels, Xy};
 use super::style::{FONT, GREY, Marker, Sizes, color, fmt_num, log_ticks, marker, nice_ticks};
 use super::{Options, pe};
 use crate::ReportError;
@@ -160,6 +160,7 @@ pub(crate) fn figure<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure, o: &Opti
     match fig {
         Figure::Bars(b) => bars(&root, b, &sz),
         Figure::Panels(p) => panels(&root, p, &sz),
+        Figure::Grouped(g) => grouped(&root, g, &sz),
         Figure::Xy(d) => xy(&root, d, o, &sz),
     }
 }
@@ -333,6 +334,79 @@ fn panels<DB: DrawingBackend>(root: &Area<DB>, p: &Panels, sz: &Sizes) -> Result
     Ok(())
 }
 
+/// Colour of series `i` of grouped bars: the reference grey first, then the palette.
+fn grouped_color(i: usize) -> RGBColor {
+    if i == 0 { RGBColor(120, 120, 120) } else { color(i - 1) }
+}
+
+fn grouped<DB: DrawingBackend>(root: &Area<DB>, g: &Grouped, sz: &Sizes) -> Result<(), ReportError> {
+    let mut entries: Vec<Entry> = g
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Entry { label: s.clone(), color: grouped_color(i), swatch: Swatch::Box })
+        .collect();
+    if g.panels.iter().any(|p| p.bands.iter().any(Option::is_some)) {
+        entries.push(Entry { label: "tolerance".into(), color: RGBColor(0, 0, 0), swatch: Swatch::Line(None) });
+    }
+    let plot = with_legend(root, None, &entries, sz)?;
+    let k = g.panels.len().max(1);
+    let (_, xh) = category_labels(&plot, &g.categories, sz);
+    let each = (i64::from(plot.dim_in_pixel().1) - i64::from(xh)) / k as i64;
+    let n_series = g.series.len().max(1);
+    let width = 0.8 / n_series as f64;
+    let mut rest = plot.clone();
+    for (i, p) in g.panels.iter().enumerate() {
+        let last = i + 1 == k;
+        let (area, below) = if last { (rest.clone(), rest.clone()) } else { rest.split_vertically(each as i32) };
+        // The quantity as a heading over its panel (a rotated axis title would not fit).
+        let head = (sz.label * 1.5) as i32;
+        let style = TextStyle::from((FONT, sz.label * 0.9, FontStyle::Bold)).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(p.y_title.clone(), (title_margin(sz) as i32, head / 2 + 2), style)).map_err(pe)?;
+        let (_, area) = area.split_vertically(head);
+        let top = p
+            .values
+            .iter()
+            .flatten()
+            .copied()
+            .chain(p.bands.iter().flatten().map(|b| b.1))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
+            .max(f64::MIN_POSITIVE)
+            * 1.08;
+        let yt = nice_ticks(0.0, top, 4);
+        category_chart(&area, &g.categories, &g.x_title, "", top, &yt, sz, last, |chart| {
+            for (s, vals) in p.values.iter().enumerate() {
+                let c = grouped_color(s);
+                let x0 = 0.1 + width * s as f64;
+                chart
+                    .draw_series(vals.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(j, v)| {
+                        Rectangle::new([(j as f64 + x0, 0.0), (j as f64 + x0 + width * 0.92, *v)], c.filled())
+                    }))
+                    .map_err(pe)?;
+            }
+            // The tolerance: a whisker across the first series' bar, from lo to hi.
+            let mid = 0.1 + width * 0.46;
+            for (j, b) in p.bands.iter().enumerate() {
+                let Some((lo, hi)) = b else { continue };
+                let x = j as f64 + mid;
+                let cap = width * 0.3;
+                let style = BLACK.stroke_width(2);
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(x, *lo), (x, *hi)], style),
+                        PathElement::new(vec![(x - cap, *lo), (x + cap, *lo)], style),
+                        PathElement::new(vec![(x - cap, *hi), (x + cap, *hi)], style),
+                    ])
+                    .map_err(pe)?;
+            }
+            Ok(())
+        })?;
+        rest = below;
+    }
+    Ok(())
+}
+
 /// Axis ticks in plotted (possibly log10) coordinates, and the plotted range.
 fn axis(values: &[f64], log: bool, exact: bool, zero: bool) -> (Vec<f64>, f64, f64) {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite() && (!log || *x > 0.0)).collect();
@@ -374,6 +448,9 @@ fn xy<DB: DrawingBackend>(root: &Area<DB>, d: &Xy, o: &Options, sz: &Sizes) -> R
         let label = if g.label.is_empty() { d.single_label.clone() } else { g.label.clone() };
         let swatch = if d.lines { Swatch::Line(Some(marker(i))) } else { Swatch::Marker(marker(i)) };
         entries.push(Entry { label, color: color(i), swatch });
+    }
+    if d.diagonal {
+        entries.push(Entry { label: "y = x".into(), color: GREY, swatch: Swatch::Line(None) });
     }
     if d.front.is_some() {
         entries.push(Entry {
@@ -461,6 +538,12 @@ fn xy<DB: DrawingBackend>(root: &Area<DB>, d: &Xy, o: &Options, sz: &Sizes) -> R
             None => vec![(x0, top), (x1, top)],
         };
         chart.draw_series(LineSeries::new(pts, BLACK.stroke_width(sz.line))).map_err(pe)?;
+    }
+    if d.diagonal {
+        let (lo, hi) = (x0.max(y0), x1.min(y1));
+        if hi > lo {
+            chart.draw_series(LineSeries::new([(lo, lo), (hi, hi)], GREY.stroke_width(sz.line))).map_err(pe)?;
+        }
     }
     if let Some(front) = &d.front {
         // The staircase of the front: every point it covers is dominated.

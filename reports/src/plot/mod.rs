@@ -13,6 +13,11 @@
 //! * `roofline`: operational intensity (ops per DRAM byte) against achieved
 //!   performance, under the architecture's compute and DRAM roofs
 //!   (Williams, Waterman and Patterson, CACM 2009).
+//! * `reference`: published values beside eyrie's (`eyrie validate --format
+//!   csv`), grouped bars per item, one panel per quantity, the tolerance as a
+//!   band on the paper's bar.
+//! * `parity`: eyrie's value against the reference's on log–log axes with
+//!   the line y = x (many figures at once, e.g. SCALE-Sim parity).
 //!
 //! Logarithmic axes are drawn on log10 of the data with ticks at 1-2-5 ×
 //! 10^k, labelled with the data's values. Look and units: [`style`].
@@ -42,10 +47,14 @@ pub enum Kind {
     Lines,
     /// Intensity against performance under the roofs.
     Roofline,
+    /// Published values beside the model's.
+    Reference,
+    /// The model's values against the reference's, with y = x.
+    Parity,
 }
 
 /// Names of the kinds, for messages.
-pub const KINDS: &str = "breakdown, layers, pareto, lines, roofline";
+pub const KINDS: &str = "breakdown, layers, pareto, lines, roofline, reference, parity";
 
 impl FromStr for Kind {
     type Err = String;
@@ -56,6 +65,8 @@ impl FromStr for Kind {
             "pareto" => Kind::Pareto,
             "lines" => Kind::Lines,
             "roofline" => Kind::Roofline,
+            "reference" => Kind::Reference,
+            "parity" => Kind::Parity,
             _ => return Err(format!("unknown plot kind `{s}`; kinds: {KINDS}")),
         })
     }
@@ -149,13 +160,18 @@ pub fn render(table: &Table, opts: &Options, path: &Path) -> Result<Vec<String>,
     style::init_fonts();
     let mut warnings = Vec::new();
     let mut opts = opts.clone();
-    if opts.kind == Kind::Roofline {
-        // Rooflines are read on log–log axes (Williams et al. 2009).
+    if matches!(opts.kind, Kind::Roofline | Kind::Parity) {
+        // Rooflines are read on log–log axes (Williams et al. 2009); parity spans decades too.
         (opts.log_x, opts.log_y) = (true, true);
     }
     let opts = &opts;
     let fig = data::prepare(table, opts, &mut warnings)?;
-    let size = (opts.width, opts.height);
+    // Stacked panels of grouped bars need more height than one chart.
+    let height = match &fig {
+        data::Figure::Grouped(g) if g.panels.len() > 1 => opts.height.max(opts.width * (8 + 7 * g.panels.len() as u32) / 30),
+        _ => opts.height,
+    };
+    let size = (opts.width, height);
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("png") => {
             let root = BitMapBackend::new(path, size).into_drawing_area();

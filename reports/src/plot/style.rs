@@ -227,8 +227,10 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     } else {
         &[1.0, 2.0, 5.0]
     };
+    // Over many decades every other one, so the labels do not run into each other.
+    let step = if decades > 5.0 { 2 } else { 1 };
     let mut out = Vec::new();
-    for e in e0..=e1 {
+    for e in (e0..=e1).filter(|e| (e - e0) % step == 0) {
         for m in mults {
             let v = m * 10f64.powi(e);
             if v >= lo * 0.999 && v <= hi * 1.001 {

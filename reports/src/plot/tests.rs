@@ -68,6 +68,51 @@ fn every_kind_renders_png_and_svg() {
     let w = render_both(&points, &opts(Kind::Lines), "lines");
     assert!(w.is_empty() || w.iter().all(|w| !w.contains("several rows")), "{w:?}");
     render_both(&layers, &opts(Kind::Roofline), "roofline");
+    let v = table(VALIDATE);
+    let w = render_both(&v, &opts(Kind::Reference), "reference");
+    assert!(w.iter().any(|w| w.contains("eyrie's bar only")), "{w:?}");
+    render_both(&v, &opts(Kind::Parity), "parity");
+}
+
+/// Rows as `eyrie validate --format csv` writes them (columns trimmed to what the figures read).
+const VALIDATE: &[u8] = b"table,quantity,item,paper,eyrie,error_pct,tolerance,verdict
+t,latency (us),Alex-6,30.3,28.76,-5.1,\xc2\xb110 %,within
+t,latency (us),Alex-7,12.2,12.94,6.0,\xc2\xb110 %,within
+t,latency (us),VGG-6,34.4,24.98,-27.4,\xc2\xb110 %,documented miss
+t,theoretical latency (us),Alex-6,28.1,27.82,-1.0,\xc2\xb110 %,within
+t,theoretical latency (us),Alex-7,11.7,12.44,6.3,\xc2\xb110 %,within
+t,theoretical latency (us),extra,,3.0,,-,context
+";
+
+#[test]
+fn reference_bars_pair_paper_and_model_per_item_with_the_tolerance() {
+    let t = table(VALIDATE);
+    let mut warn = Vec::new();
+    let Ok(data::Figure::Grouped(g)) = data::prepare(&t, &opts(Kind::Reference), &mut warn) else {
+        panic!("not grouped bars")
+    };
+    assert_eq!(g.categories, ["Alex-6", "Alex-7", "VGG-6", "extra"]);
+    assert_eq!(g.series, ["paper", "eyrie"]);
+    let titles: Vec<&str> = g.panels.iter().map(|p| p.y_title.as_str()).collect();
+    assert_eq!(titles, ["latency (us)", "theoretical latency (us)"]);
+    // Panel 1: VGG-6 has both values; the item it lacks is NaN.
+    assert_eq!(g.panels[0].values[0][2], 34.4);
+    assert_eq!(g.panels[0].values[1][2], 24.98);
+    assert!(g.panels[0].values[1][3].is_nan());
+    // ±10 % around the paper's value; none without a published value.
+    let (lo, hi) = g.panels[0].bands[0].unwrap_or((0.0, 0.0));
+    assert!((lo - 27.27).abs() < 1e-9 && (hi - 33.33).abs() < 1e-9, "{lo} {hi}");
+    assert_eq!(g.panels[1].bands[3], None);
+    assert!(g.panels[1].values[0][3].is_nan() && g.panels[1].values[1][3] == 3.0);
+    // Too many quantities for one figure: an error that says how to choose.
+    let mut many = t.clone();
+    for q in ["a", "b", "c"] {
+        many.rows.push(vec!["t".into(), q.into(), "x".into(), "1".into(), "1".into(), "0".into(), "-".into(), "within".into()]);
+    }
+    match data::prepare(&many, &opts(Kind::Reference), &mut warn) {
+        Err(e) => assert!(e.to_string().contains("--filter quantity="), "{e}"),
+        Ok(_) => panic!("five quantities accepted"),
+    }
 }
 
 #[test]
