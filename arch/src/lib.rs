@@ -250,6 +250,10 @@ pub struct Arch {
     /// Technology node label, e.g. "45nm".
     #[serde(default)]
     pub technology: String,
+    /// Silicon area (mm²) as the design's source states it. eyrie has no area model: this
+    /// is carried into sweep results (`area_mm2`) for Pareto fronts and budgets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_mm2: Option<f64>,
     /// The PE array.
     pub pe_array: PeArray,
     /// Memory levels, from DRAM inward.
@@ -354,6 +358,11 @@ impl Arch {
         }
         if !(self.clock_mhz.is_finite() && self.clock_mhz > 0.0) {
             bad("clock_mhz", format!("must be a positive number of MHz, got {}", self.clock_mhz));
+        }
+        if let Some(a) = self.area_mm2
+            && !(a.is_finite() && a > 0.0)
+        {
+            bad("area_mm2", format!("must be a positive number of mm², got {a}"));
         }
         if !(1..=64).contains(&self.word_bits) {
             bad("word_bits", format!("must be 1..=64 bits, got {}", self.word_bits));

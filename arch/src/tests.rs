@@ -90,3 +90,20 @@ fn scalesim_cfg_maps_to_systolic() {
     let e = scalesim_cfg::parse("t.cfg", &bad).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("t.cfg:11:1") && e.contains("allowed: os, ws, is"), "{e}");
 }
+
+#[test]
+fn a_stated_area_is_carried_and_checked() {
+    let base = presets::get("systolic").unwrap_or_default();
+    let with = base.replacen("[pe_array]", "area_mm2 = 12.5\n\n[pe_array]", 1);
+    match Arch::from_toml("a.toml", &with) {
+        Ok(a) => assert_eq!(a.area_mm2, Some(12.5)),
+        Err(e) => panic!("{e}"),
+    }
+    let d = errs(&base.replacen("[pe_array]", "area_mm2 = -1.0\n\n[pe_array]", 1));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].key, "area_mm2");
+    assert!(d[0].message.contains("positive number of mm²"), "{}", d[0].message);
+    // A preset without one states none; `--set` can give one.
+    let a = Arch::load("systolic", &[("area_mm2".into(), "3".into())]);
+    assert_eq!(a.ok().and_then(|a| a.area_mm2), Some(3.0));
+}

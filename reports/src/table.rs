@@ -54,10 +54,27 @@ pub fn render(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn layer_row(r: &SimResult, l: &LayerResult) -> Vec<String> {
+/// Which energy parts beside the levels and the MACs the table shows: those that are not
+/// zero over the network (NoC, leakage), so the parts add up to the energy column.
+#[derive(Clone, Copy)]
+struct Parts {
+    noc: bool,
+    leakage: bool,
+}
+
+impl Parts {
+    fn of(r: &SimResult) -> Parts {
+        Parts { noc: r.total.energy.noc_pj > 0.0, leakage: r.total.energy.leakage_pj > 0.0 }
+    }
+    fn count(self) -> usize {
+        usize::from(self.noc) + usize::from(self.leakage)
+    }
+}
+
+fn layer_row(r: &SimResult, l: &LayerResult, parts: Parts) -> Vec<String> {
     if let Status::Failed(_) = &l.status {
         let mut v = vec![l.layer.clone(), "failed".to_string()];
-        v.resize(10 + level_count(r), "-".to_string());
+        v.resize(10 + level_count(r) + parts.count(), "-".to_string());
         return v;
     }
     let onchip: u64 = l.levels.iter().skip(1).map(|s| s.total_reads() + s.total_writes()).sum();
@@ -76,6 +93,12 @@ fn layer_row(r: &SimResult, l: &LayerResult) -> Vec<String> {
         v.push(format!("{:.2}", l.energy.levels_pj.get(i).copied().unwrap_or(0.0) / 1e6));
     }
     v.push(format!("{:.2}", l.energy.mac_pj / 1e6));
+    if parts.noc {
+        v.push(format!("{:.2}", l.energy.noc_pj / 1e6));
+    }
+    if parts.leakage {
+        v.push(format!("{:.2}", l.energy.leakage_pj / 1e6));
+    }
     v
 }
 
@@ -100,8 +123,15 @@ pub fn layers(r: &SimResult) -> String {
         header.push(format!("{n} µJ"));
     }
     header.push("MAC µJ".into());
-    let mut rows: Vec<Vec<String>> = r.layers.iter().map(|l| layer_row(r, l)).collect();
-    let mut total = layer_row(r, &LayerResult { status: Status::Ok, ..r.total.clone() });
+    let parts = Parts::of(r);
+    if parts.noc {
+        header.push("NoC µJ".into());
+    }
+    if parts.leakage {
+        header.push("leakage µJ".into());
+    }
+    let mut rows: Vec<Vec<String>> = r.layers.iter().map(|l| layer_row(r, l, parts)).collect();
+    let mut total = layer_row(r, &LayerResult { status: Status::Ok, ..r.total.clone() }, parts);
     total[0] = "total".into();
     rows.push(total);
     let mut out = render(&header, &rows);

@@ -46,15 +46,11 @@ pub struct PointOutcome {
     pub area_mm2: Option<f64>,
 }
 
-/// The area an architecture file states: the first numeric `area_mm2` key at its top
-/// level or in one of its sections (e.g. `[bit_serial] area_mm2`). eyrie has no area
-/// model; presets that quote a paper's area carry it this way.
+/// The area an architecture file states: its top-level `area_mm2`, else `[bit_serial]
+/// area_mm2` (the Stripes and DaDianNao presets quote their papers'). eyrie has no area
+/// model.
 pub fn area_mm2(arch: &Arch) -> Option<f64> {
-    let t = toml::Table::try_from(arch).ok()?;
-    let num = |v: &Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
-    t.get("area_mm2")
-        .and_then(num)
-        .or_else(|| t.values().filter_map(Value::as_table).find_map(|sub| sub.get("area_mm2").and_then(num)))
+    arch.area_mm2.or_else(|| arch.bit_serial.as_ref().and_then(|b| b.area_mm2))
 }
 
 /// Most layer results kept; the cache is emptied when it fills, so memory stays bounded.
