@@ -190,6 +190,11 @@ pub struct MemLevel {
     /// Number of instances (e.g. one scratchpad per PE).
     #[serde(default = "one")]
     pub instances: u32,
+    /// One instance per PE: `instances` is set to `pe_array.rows × cols` whenever the
+    /// architecture is loaded or changed (`--set`, sweeps), so a per-PE scratchpad follows
+    /// the array's size.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_pe: bool,
     /// Bandwidth in words per cycle (all instances together); absent means unlimited.
     pub bandwidth_words_per_cycle: Option<f64>,
     /// Energy per word read (pJ); absent: from the technology table by capacity.
@@ -271,6 +276,15 @@ pub struct Arch {
 }
 
 impl Arch {
+    /// Give every `per_pe` level one instance per PE of the array. Loading and `--set`
+    /// do this; code that deserializes an `Arch` itself must call it before `validate`.
+    pub fn resolve_per_pe(&mut self) {
+        let pes = self.pe_array.rows.saturating_mul(self.pe_array.cols);
+        for l in self.levels.iter_mut().filter(|l| l.per_pe) {
+            l.instances = pes;
+        }
+    }
+
     /// Parse and validate an architecture from TOML text; `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Arch, ArchError> {
         Self::from_toml_with_sets(file, text, &[])
@@ -278,7 +292,8 @@ impl Arch {
 
     /// Like [`Arch::from_toml`], then apply `--set path=value` overrides and validate again.
     pub fn from_toml_with_sets(file: &str, text: &str, sets: &[(String, String)]) -> Result<Arch, ArchError> {
-        let arch: Arch = config::parse(file, text).map_err(|d| ArchError::Invalid(Diagnostics(vec![d])))?;
+        let mut arch: Arch = config::parse(file, text).map_err(|d| ArchError::Invalid(Diagnostics(vec![d])))?;
+        arch.resolve_per_pe();
         let located = config::Located::new(file, text);
         let problems = arch.validate(&|key, msg| located.at_key(key, msg));
         if !problems.is_empty() {
@@ -299,10 +314,11 @@ impl Arch {
             config::apply_set(&mut doc, p, value)
                 .map_err(|message| ArchError::BadOverride { path: path.clone(), message })?;
         }
-        let arch: Arch = toml::Value::Table(doc).try_into().map_err(|e: toml::de::Error| {
+        let mut arch: Arch = toml::Value::Table(doc).try_into().map_err(|e: toml::de::Error| {
             let (path, _) = sets.last().cloned().unwrap_or_default();
             ArchError::BadOverride { path, message: e.message().trim().to_string() }
         })?;
+        arch.resolve_per_pe();
         let problems = arch.validate(&|key, msg| Diagnostic {
             file: "--set".into(),
             line: 0,

@@ -147,9 +147,10 @@ impl Sweep {
                 Target::ArchFile => {}
             }
         }
-        let arch: Arch = Value::Table(doc).try_into().map_err(|e: toml::de::Error| {
+        let mut arch: Arch = Value::Table(doc).try_into().map_err(|e: toml::de::Error| {
             self.diag(self.axes_line, "axes", format!("point {}: {}", self.describe(values), e.message().trim()))
         })?;
+        arch.resolve_per_pe();
         let problems = arch.validate(&|k, m| {
             let axis = self.axes.iter().find(|a| a.target == Target::Arch(k.to_string()));
             let fixed = self.fixed.iter().find(|f| f.target == Target::Arch(k.to_string()));
