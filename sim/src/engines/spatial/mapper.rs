@@ -43,7 +43,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::mapping::{Block, Mapping};
-use super::model::{Hierarchy, evaluate, fits, occupancy};
+use super::model::{Hierarchy, Loops, evaluate_tiled, fits, occupancy, occupancy_tiled};
 use super::problem::{Dim, NDIM, Problem, Tensor};
 use super::space::{
     Inner, ceil_div, factor_candidates, mask_of, order_options, pe_options, rf_options, spatial_options,
@@ -111,9 +111,10 @@ impl<'a> Evaluator<'a> {
     pub fn score(&mut self, m: &Mapping) -> Option<Scored> {
         self.evaluated += 1;
         let t = m.tiling(self.p);
-        let occ = occupancy(self.h, self.p, m, &t);
+        let l = Loops::of(m, &t);
+        let occ = occupancy_tiled(self.h, self.p, &t, &l);
         fits(self.h, m, &occ).ok()?;
-        let (c, tr) = evaluate(self.h, self.p, m);
+        let (c, tr) = evaluate_tiled(self.h, self.p, &t, &l);
         let tm = time(self.h, m, &c, &tr);
         let cycles = tm.compute_cycles + tm.stall_cycles;
         let n = self.h.names.len();

@@ -286,23 +286,53 @@ enum Node {
     Mac,
 }
 
-struct Bound {
+struct Bound<'a> {
     tile: [f64; NDIM],
-    loops: LoopList,
+    loops: &'a LoopList,
     per_pe: bool,
 }
 
-fn bound(h: &Hierarchy, m: &Mapping, t: &Tiling, node: Node, tensor: Tensor, size: &[f64; NDIM]) -> Bound {
+/// The loop lists the model reads, derived once per mapping (the search prices
+/// thousands of mappings per layer; deriving them per tensor and level dominated).
+pub struct Loops {
+    /// Every temporal loop: around a MAC.
+    mac: LoopList,
+    /// Above the scratchpads (`pe`, `glb`, `dram`).
+    rf: LoopList,
+    /// Above a staging buffer (`glb`, `dram`).
+    stage: LoopList,
+    /// Above the global buffer (`dram`).
+    glb: LoopList,
+    /// Inside a PE over scratchpad tiles (`pe`).
+    pe: LoopList,
+    /// None: the whole tensor at DRAM.
+    none: LoopList,
+}
+
+impl Loops {
+    /// The loop lists of `m` with tiling `t`.
+    pub fn of(m: &Mapping, t: &Tiling) -> Loops {
+        use Block::*;
+        Loops {
+            mac: m.loops(t, &[Rf, Pe, Glb, Dram]),
+            rf: m.loops(t, &[Pe, Glb, Dram]),
+            stage: m.loops(t, &[Glb, Dram]),
+            glb: m.loops(t, &[Dram]),
+            pe: m.loops(t, &[Pe]),
+            none: LoopList::default(),
+        }
+    }
+}
+
+fn bound<'a>(h: &Hierarchy, t: &Tiling, l: &'a Loops, node: Node, tensor: Tensor, size: &[f64; NDIM]) -> Bound<'a> {
     use Block::*;
     match node {
-        Node::Mac => Bound { tile: [1.0; NDIM], loops: m.loops(t, &[Rf, Pe, Glb, Dram]), per_pe: true },
-        Node::Level(i) if Some(i) == h.rf => {
-            Bound { tile: t.tile(Rf), loops: m.loops(t, &[Pe, Glb, Dram]), per_pe: true }
-        }
-        Node::Level(i) if i == h.dram => Bound { tile: *size, loops: LoopList::default(), per_pe: false },
+        Node::Mac => Bound { tile: [1.0; NDIM], loops: &l.mac, per_pe: true },
+        Node::Level(i) if Some(i) == h.rf => Bound { tile: t.tile(Rf), loops: &l.rf, per_pe: true },
+        Node::Level(i) if i == h.dram => Bound { tile: *size, loops: &l.none, per_pe: false },
         Node::Level(i) => match h.role[i][tensor.idx()] {
-            Role::Stage => Bound { tile: t.tile(SpatialY), loops: m.loops(t, &[Glb, Dram]), per_pe: false },
-            _ => Bound { tile: t.tile(Glb), loops: m.loops(t, &[Dram]), per_pe: false },
+            Role::Stage => Bound { tile: t.tile(SpatialY), loops: &l.stage, per_pe: false },
+            _ => Bound { tile: t.tile(Glb), loops: &l.glb, per_pe: false },
         },
     }
 }
@@ -345,6 +375,12 @@ pub fn fills(p: &Problem, t: Tensor, e: &[f64; NDIM], loops: &LoopList, reuse: b
 /// Counts and traffic of mapping `m` for problem `p` on hierarchy `h`.
 pub fn evaluate(h: &Hierarchy, p: &Problem, m: &Mapping) -> (Counts, Traffic) {
     let t = m.tiling(p);
+    let l = Loops::of(m, &t);
+    evaluate_tiled(h, p, &t, &l)
+}
+
+/// [`evaluate`] of a mapping whose tiling `t` and loops `l` are already derived.
+pub fn evaluate_tiled(h: &Hierarchy, p: &Problem, t: &Tiling, l: &Loops) -> (Counts, Traffic) {
     let size = p.size.map(|x| x as f64);
     let active = t.active_pes();
     let mut c = Counts { macs: p.macs(), ..Counts::default() };
@@ -358,14 +394,13 @@ pub fn evaluate(h: &Hierarchy, p: &Problem, m: &Mapping) -> (Counts, Traffic) {
         },
         ..Traffic::default()
     };
-    let pe_loops = m.loops(&t, &[Block::Pe]);
     for tensor in Tensor::ALL {
-        tr.pass_stationary[tensor.idx()] = !pe_loops.iter().any(|(d, _)| tensor.relevant(d));
+        tr.pass_stationary[tensor.idx()] = !l.pe.iter().any(|(d, _)| tensor.relevant(d));
     }
     for tensor in [Tensor::Weights, Tensor::Inputs] {
-        read_only(h, p, m, &t, &size, active, tensor, &mut c, &mut tr);
+        read_only(h, p, l, t, &size, active, tensor, &mut c, &mut tr);
     }
-    outputs(h, p, m, &t, &size, active, &mut c, &mut tr);
+    outputs(h, p, l, t, &size, active, &mut c, &mut tr);
     (c, tr)
 }
 
@@ -374,7 +409,7 @@ pub fn evaluate(h: &Hierarchy, p: &Problem, m: &Mapping) -> (Counts, Traffic) {
 fn read_only(
     h: &Hierarchy,
     p: &Problem,
-    m: &Mapping,
+    l: &Loops,
     t: &Tiling,
     size: &[f64; NDIM],
     active: f64,
@@ -387,7 +422,7 @@ fn read_only(
     for k in 0..n {
         let parent = chain[k];
         let child = if k + 1 < n { Node::Level(chain[k + 1]) } else { Node::Mac };
-        let b = bound(h, m, t, child, tensor, size);
+        let b = bound(h, t, l, child, tensor, size);
         // DRAM holds the unpadded (and, for activations, run-length coded) tensor.
         let real = if tensor == Tensor::Inputs {
             let (pi, qi) = (super::problem::Dim::P.idx(), super::problem::Dim::Q.idx());
@@ -398,13 +433,13 @@ fn read_only(
         let coded = if tensor == Tensor::Inputs { tr.rlc_inputs } else { 1.0 };
         let at_dram = |w: f64| if parent == h.dram { w * real * coded } else { w };
         let child_keeps = child != Node::Mac;
-        let (w_child, visits, _) = fills(p, tensor, &b.tile, &b.loops, child_keeps);
+        let (w_child, visits, _) = fills(p, tensor, &b.tile, b.loops, child_keeps);
         if b.per_pe {
             let delivered = w_child * active;
             if Some(parent) != h.rf {
                 let u = union(t, &b.tile);
                 let reuse = child_keeps || (h.df.forwarding && tensor == Tensor::Inputs);
-                let (w_union, _, _) = fills(p, tensor, &u, &b.loops, reuse);
+                let (w_union, _, _) = fills(p, tensor, &u, b.loops, reuse);
                 let read = at_dram(w_union);
                 c.read(parent, op, read);
                 c.noc[slot(op)] += delivered;
@@ -436,7 +471,7 @@ fn read_only(
 fn outputs(
     h: &Hierarchy,
     p: &Problem,
-    m: &Mapping,
+    l: &Loops,
     t: &Tiling,
     size: &[f64; NDIM],
     active: f64,
@@ -447,7 +482,7 @@ fn outputs(
     let (chain, n) = h.holders(o);
     let inner = chain[n - 1];
     let total_outputs = p.footprint(o, size);
-    let mac = bound(h, m, t, Node::Mac, o, size);
+    let mac = bound(h, t, l, Node::Mac, o, size);
     let in_rf = Some(inner) == h.rf;
     let updates = if in_rf {
         c.macs
@@ -461,8 +496,8 @@ fn outputs(
     let mut fresh = total_outputs;
     for k in (0..n.saturating_sub(1)).rev() {
         let (parent, child) = (chain[k], chain[k + 1]);
-        let b = bound(h, m, t, Node::Level(child), o, size);
-        let (_, v, u) = fills(p, o, &b.tile, &b.loops, true);
+        let b = bound(h, t, l, Node::Level(child), o, size);
+        let (_, v, u) = fills(p, o, &b.tile, b.loops, true);
         let coded = if parent == h.dram { tr.rlc_outputs } else { 1.0 };
         let tile = p.footprint(o, &b.tile);
         if b.per_pe {
@@ -513,15 +548,20 @@ fn outputs(
 
 /// Words each level must hold per instance, per tensor (double-buffered tiles count twice).
 pub fn occupancy(h: &Hierarchy, p: &Problem, m: &Mapping, t: &Tiling) -> [[f64; 3]; MAX_LEVELS] {
+    occupancy_tiled(h, p, t, &Loops::of(m, t))
+}
+
+/// [`occupancy`] of a mapping whose tiling `t` and loops `l` are already derived.
+pub fn occupancy_tiled(h: &Hierarchy, p: &Problem, t: &Tiling, l: &Loops) -> [[f64; 3]; MAX_LEVELS] {
     let size = p.size.map(|x| x as f64);
-    let pe_loops = m.loops(t, &[Block::Pe]);
+    let pe_loops = &l.pe;
     let mut occ = [[0.0; 3]; MAX_LEVELS];
     for (i, row) in occ.iter_mut().enumerate().take(h.names.len()).skip(1) {
         for tensor in Tensor::ALL {
             if h.role[i][tensor.idx()] == Role::Bypass {
                 continue;
             }
-            let b = bound(h, m, t, Node::Level(i), tensor, &size);
+            let b = bound(h, t, l, Node::Level(i), tensor, &size);
             let words = p.footprint(tensor, &b.tile);
             // A staged tile whose consumers (the scratchpads) hold it for the
             // whole pass frees its space once delivered: one copy suffices.
