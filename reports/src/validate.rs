@@ -73,6 +73,11 @@ fn verdict_cell(c: &Check) -> String {
     }
 }
 
+/// The columns of [`row`].
+fn row_header() -> Vec<String> {
+    ["quantity", "item", "paper", "eyrie", "error", "tolerance", "verdict"].iter().map(|s| s.to_string()).collect()
+}
+
 fn row(c: &Check) -> Vec<String> {
     vec![
         c.quantity.clone(),
@@ -116,10 +121,7 @@ impl Tally {
 
 /// The terminal report: one block per table, then the totals.
 pub fn render_table(out: &Outcome, origin: &str) -> String {
-    let header: Vec<String> = ["quantity", "item", "paper", "eyrie", "error", "tolerance", "verdict"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header = row_header();
     let mut s = String::new();
     for t in TABLES {
         let checks: Vec<&Check> = out.checks.iter().filter(|c| c.table == t.name).collect();
@@ -202,11 +204,7 @@ fn summary_block(checks: &[&Check]) -> String {
         checks.iter().filter(|c| matches!(c.verdict(), Verdict::Miss | Verdict::Documented)).map(|c| row(c)).collect();
     if !misses.is_empty() {
         s.push_str("  outside the tolerance:\n");
-        let header: Vec<String> = ["quantity", "item", "paper", "eyrie", "error", "tolerance", "verdict"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        s.push_str(&render(&header, &misses));
+        s.push_str(&render(&row_header(), &misses));
     }
     s
 }

@@ -12,16 +12,14 @@ source "$(dirname "$0")/common.sh"
 t=eie-queue-depth
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-echo "layer,queue_depth,load_balance_efficiency,cycles,latency_ms" > "$tmp/$t.csv"
-for d in 1 2 4 8 16 32 64 128 256; do
-  "$EYRIE" run --arch eie --net eie-bench --format csv --set "eie.queue_depth=$d" > "$tmp/run.csv"
-  awk -F, -v d="$d" -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-    { print $c["layer"], d, $c["load_balance_efficiency"], $c["cycles"], $c["latency_ms"] }' \
-    "$tmp/run.csv" >> "$tmp/$t.csv"
-done
+# The depth curves as scripts/eie-sweeps.sh computes them (it also writes the PE-count curves).
+EYRIE="$EYRIE" bash scripts/eie-sweeps.sh "$tmp" > /dev/null
 validate_table eie-scaling
 paper="$(awk -F, '/queue depth 1/ { print $4; exit }' "$out/eie-scaling.csv")"
-echo "paper (Sec. VI-C),1,${paper:-0.5},," >> "$tmp/$t.csv"
+{
+  cat "$tmp/queue_depth.csv"
+  echo "paper (Sec. VI-C),1,,,${paper:-0.5},,"
+} > "$tmp/$t.csv"
 mv "$tmp/$t.csv" "$out/$t.csv"
 echo "wrote $out/$t.csv"
 figure "$out/$t.csv" "$t" "EIE: load balance against queue depth, 64 PEs" --kind lines \

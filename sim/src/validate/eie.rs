@@ -10,7 +10,7 @@ use eyrie_workloads::compress::CompressedNetwork;
 use eyrie_workloads::zoo;
 
 use super::{Check, Ctx, Documented, Lookup, Tolerance, ValidateError};
-use crate::{RunOptions, SimResult, simulate};
+use crate::SimResult;
 
 const TOL: Tolerance = Tolerance::Relative(0.10);
 const DOC: &str = "docs/eie.md";
@@ -20,10 +20,7 @@ fn run(ctx: &Ctx<'_>, sets: &[(&str, &str)]) -> Result<(Arch, SimResult), Valida
     let sets: Vec<(String, String)> = sets.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let a = Arch::load("eie", &sets).map_err(|e| ctx.fail(e))?;
     let net = zoo::eie_bench();
-    let r = simulate(&a, &CompressedNetwork::dense(net, 16), &RunOptions { seed: ctx.seed });
-    if let Some(l) = r.layers.iter().find(|l| l.status != crate::Status::Ok) {
-        return Err(ctx.fail(format!("layer {} did not run: {:?}", l.layer, l.status)));
-    }
+    let r = ctx.simulate(&a, &CompressedNetwork::dense(net, 16))?;
     Ok((a, r))
 }
 

@@ -9,7 +9,7 @@ use eyrie_workloads::compress::CompressedNetwork;
 use eyrie_workloads::{Network, zoo};
 
 use super::{Ctx, Documented, Lookup, Tolerance, ValidateError};
-use crate::{LayerResult, RunOptions, SimResult, simulate};
+use crate::{LayerResult, SimResult};
 
 const JSSC_TOL: Tolerance = Tolerance::Relative(0.15);
 const ISCA_TOL: Tolerance = Tolerance::Relative(0.20);
@@ -17,10 +17,7 @@ const ISCA_TOL: Tolerance = Tolerance::Relative(0.20);
 /// Run `net` on the architecture `arch` (preset or file), every layer required to run.
 fn run(ctx: &Ctx<'_>, arch: &str, net: Network) -> Result<(Arch, SimResult), ValidateError> {
     let a = Arch::load(arch, &[]).map_err(|e| ctx.fail(e))?;
-    let r = simulate(&a, &CompressedNetwork::dense(net, a.word_bits), &RunOptions { seed: ctx.seed });
-    if let Some(l) = r.layers.iter().find(|l| l.status != crate::Status::Ok) {
-        return Err(ctx.fail(format!("layer {} did not run: {:?}", l.layer, l.status)));
-    }
+    let r = ctx.simulate(&a, &CompressedNetwork::dense(net, a.word_bits))?;
     Ok((a, r))
 }
 
@@ -113,9 +110,7 @@ pub(super) fn isca_dataflows(ctx: &mut Ctx<'_>) -> Result<(), ValidateError> {
     for (name, text) in DATAFLOWS {
         let file = format!("docs/reference/isca2016/{name}.toml");
         let a = Arch::from_toml_with_sets(&file, text, &[]).map_err(|e| ctx.fail(e))?;
-        let r = simulate(&a, &CompressedNetwork::dense(zoo::alexnet().with_batch(batch), a.word_bits), &RunOptions {
-            seed: ctx.seed,
-        });
+        let r = ctx.simulate(&a, &CompressedNetwork::dense(zoo::alexnet().with_batch(batch), a.word_bits))?;
         let avg = |prefix: &str| {
             let ls: Vec<&LayerResult> = r.layers.iter().filter(|l| l.layer.starts_with(prefix)).collect();
             ls.iter().map(|l| l.energy.total_pj).sum::<f64>() / ls.iter().map(|l| l.macs as f64).sum::<f64>()

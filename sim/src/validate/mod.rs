@@ -317,6 +317,20 @@ impl Ctx<'_> {
         self.out.checks.push(c);
     }
 
+    /// Simulate `net` on `arch` with the table's seed. Every layer of the built-in inputs
+    /// runs, so a layer that does not is an error of the validation, not a result.
+    pub(crate) fn simulate(
+        &self,
+        arch: &eyrie_arch::Arch,
+        net: &eyrie_workloads::compress::CompressedNetwork,
+    ) -> Result<crate::SimResult, ValidateError> {
+        let r = crate::simulate(arch, net, &crate::RunOptions { seed: self.seed });
+        match r.layers.iter().find(|l| l.status != crate::Status::Ok) {
+            Some(l) => Err(self.fail(format!("{}: layer {} did not run: {:?}", r.network, l.layer, l.status))),
+            None => Ok(r),
+        }
+    }
+
     /// A model error for this table.
     pub(crate) fn fail(&self, message: impl std::fmt::Display) -> ValidateError {
         ValidateError::Model { table: self.table.to_string(), message: message.to_string() }

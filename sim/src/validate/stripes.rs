@@ -14,7 +14,7 @@ use eyrie_workloads::precision_profile;
 use super::{Ctx, Documented, Lookup, Tolerance, ValidateError};
 use crate::accounting::dram_index;
 use crate::compare::{NetworkSummary, Side, mean, summarize};
-use crate::{RunOptions, SimResult, simulate};
+use crate::SimResult;
 
 /// The paper's six networks (zoo names).
 const NETWORKS: [&str; 6] = ["alexnet", "nin", "googlenet", "vgg-m", "vgg-s", "vgg19"];
@@ -22,7 +22,6 @@ const DOC: &str = "docs/stripes.md#explanations-of-the-misses";
 
 /// Each network on the baseline and on each of `others`, summarised against the baseline.
 fn summaries(ctx: &Ctx<'_>, base: &Arch, others: &[&Arch]) -> Result<Vec<Vec<NetworkSummary>>, ValidateError> {
-    let opts = RunOptions { seed: ctx.seed };
     let mut out = vec![Vec::new(); others.len()];
     for name in NETWORKS {
         let net = eyrie_workloads::load_network(name).map_err(|e| ctx.fail(e))?;
@@ -31,11 +30,7 @@ fn summaries(ctx: &Ctx<'_>, base: &Arch, others: &[&Arch]) -> Result<Vec<Vec<Net
         let run = |a: &Arch| -> Result<SimResult, ValidateError> {
             let mut cnet = CompressedNetwork::dense(net.clone(), a.word_bits);
             profile.apply(&mut cnet);
-            let r = simulate(a, &cnet, &opts);
-            match r.layers.iter().find(|l| l.status != crate::Status::Ok) {
-                Some(l) => Err(ctx.fail(format!("{name}: layer {} did not run: {:?}", l.layer, l.status))),
-                None => Ok(r),
-            }
+            ctx.simulate(a, &cnet)
         };
         let b = run(base)?;
         let base_side = Side { label: "dadiannao", result: &b, dram_level: dram_index(base) };
