@@ -13,6 +13,7 @@
 #   scripts/bench-sweep.sh                 # the eyeriss preset
 #   BUDGET=20000 scripts/bench-sweep.sh    # the preset's budget
 #   ARCH=systolic LEVEL=sram scripts/bench-sweep.sh
+#   THREADS=2 KEEP=/tmp/out scripts/bench-sweep.sh   # one run, outputs kept
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH=${ARCH:-eyeriss}
@@ -37,7 +38,7 @@ arch.pe_array.rows = { range = [4, 23] }
 arch.pe_array.cols = { range = [4, 23] }
 TOML
 declare -A secs
-for j in 1 2; do
+for j in ${THREADS:-1 2}; do
   start=$(date +%s.%N)
   "$BIN" sweep "$tmp/bench.toml" --out "$tmp/j$j" -j "$j" --quiet > "$tmp/j$j.txt" || true
   end=$(date +%s.%N)
@@ -46,6 +47,11 @@ for j in 1 2; do
   printf 'threads %s: %s points in %.1f s wall (%.0f points/s)\n' "$j" "$points" "${secs[$j]}" "$(awk -v p="$points" -v s="${secs[$j]}" 'BEGIN { print p / s }')"
   grep '^ran\|^ok' "$tmp/j$j.txt" | sed 's/^/  /'
 done
+if [[ -n "${KEEP:-}" ]]; then
+  mkdir -p "$KEEP"
+  for j in "${!secs[@]}"; do cp -r "$tmp/j$j" "$KEEP/"; done
+fi
+[[ -n "${secs[1]:-}" && -n "${secs[2]:-}" ]] || exit 0
 printf 'speed-up with 2 threads: %.2f\n' "$(awk -v a="${secs[1]}" -v b="${secs[2]}" 'BEGIN { print a / b }')"
 if cmp -s "$tmp/j1/points.csv" "$tmp/j2/points.csv" && cmp -s "$tmp/j1/layers.csv" "$tmp/j2/layers.csv"; then
   echo "outputs of -j 1 and -j 2 are byte-identical"

@@ -181,10 +181,10 @@ impl<'a> Located<'a> {
                                 _ => idx.to_string(),
                             };
                             path.push(label);
-                            if sub.is_empty() {
-                                if let DeValue::Table(t) = e.get_ref() {
-                                    walk(t, offset, &mut sub);
-                                }
+                            if sub.is_empty()
+                                && let DeValue::Table(t) = e.get_ref()
+                            {
+                                walk(t, offset, &mut sub);
                             }
                             path.extend(sub);
                             return true;

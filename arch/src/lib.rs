@@ -463,11 +463,7 @@ impl Arch {
                 }
             }
         }
-        if let Some(first) = self.levels.first() {
-            if first.capacity_kb.is_some() && first.off_chip {
-                // A bounded off-chip memory is allowed (e.g. HBM of a given size).
-            }
-        }
+        // A bounded off-chip memory is allowed (e.g. HBM of a given size).
         let e = &self.energy;
         for (k, v) in
             [("energy.mac_pj", e.mac_pj), ("energy.noc_hop_pj", e.noc_hop_pj), ("energy.leakage_mw", e.leakage_mw)]

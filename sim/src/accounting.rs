@@ -1,9 +1,13 @@
 //! The shared accounting: from access counts to energy, bytes and time.
 //!
 //! Every engine counts; only this module prices. Energy is
-//! `Σ_levels Σ_operands (reads × read_pj + writes × write_pj)
-//!  + effective MACs × mac_pj + NoC words × noc_hop_pj
-//!  + (logic + memory leakage) × latency`,
+//!
+//! ```text
+//! Σ_levels Σ_operands (reads × read_pj + writes × write_pj)
+//!   + effective MACs × mac_pj + NoC words × noc_hop_pj
+//!   + (logic + memory leakage) × latency
+//! ```
+//!
 //! with per-access energies from the arch (or its technology table).
 //! `total_pj` is computed as the sum of the stored components, in a fixed
 //! order, so it equals their sum exactly.

@@ -237,7 +237,7 @@ impl Layer {
                 out.push((f, "must be at least 1".to_string()));
             }
         }
-        if self.groups > 0 && (self.c % self.groups != 0 || self.k % self.groups != 0) {
+        if self.groups > 0 && (!self.c.is_multiple_of(self.groups) || !self.k.is_multiple_of(self.groups)) {
             out.push((
                 "groups",
                 format!("{} groups must divide input channels {} and output channels {}", self.groups, self.c, self.k),

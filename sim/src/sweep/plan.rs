@@ -41,6 +41,10 @@ pub struct PlanPoint {
     pub id: u64,
     /// Hash of the resolved architecture (the layer cache key).
     pub arch_fnv: u64,
+    /// Hash of the architecture without the sizes of its shared on-chip
+    /// buffers: points with equal groups run one after another, so that the
+    /// mapper's work that does not depend on those sizes is done once.
+    pub group: u64,
 }
 
 /// The points of a sweep, in expansion order.
@@ -375,8 +379,8 @@ impl Sweep {
     }
 }
 
-/// A resolved point's id, architecture hash and level names.
-type Identified = (u64, u64, Vec<String>);
+/// A resolved point's id, architecture hash, group and level names.
+type Identified = (u64, u64, u64, Vec<String>);
 
 /// Most distinct problems listed before the rest are counted.
 const MAX_LISTED: usize = 20;
@@ -392,8 +396,14 @@ impl Plan {
                     let r = sweep.resolve(v)?;
                     let canonical = sweep.canonical(&r);
                     let arch_fnv = fnv1a64(toml::to_string(&r.arch).unwrap_or_default().as_bytes());
+                    let mut shape = r.arch.clone();
+                    for l in shape.levels.iter_mut().filter(|l| l.instances == 1 && !l.off_chip) {
+                        l.capacity_kb = None;
+                        l.partition = None;
+                    }
+                    let group = fnv1a64(toml::to_string(&shape).unwrap_or_default().as_bytes());
                     let levels = r.arch.levels.iter().map(|l| l.name.clone()).collect();
-                    Ok((sweep.id_of(&r, &canonical), arch_fnv, levels))
+                    Ok((sweep.id_of(&r, &canonical), arch_fnv, group, levels))
                 })
                 .collect()
         });
@@ -418,7 +428,7 @@ impl Plan {
                         errs.push(d);
                     }
                 }
-                Ok((id, arch_fnv, lv)) => {
+                Ok((id, arch_fnv, group, lv)) => {
                     if level_sets.insert(lv.clone(), ()).is_none() {
                         for l in lv {
                             if !levels.contains(&l) {
@@ -427,7 +437,7 @@ impl Plan {
                         }
                     }
                     if seen.insert(id) {
-                        points.push(PlanPoint { values, id, arch_fnv });
+                        points.push(PlanPoint { values, id, arch_fnv, group });
                     } else {
                         duplicates += 1;
                     }

@@ -167,8 +167,17 @@ impl<'a> Runner<'a> {
         points: &[(usize, &PlanPoint)],
         on_done: &(dyn Fn(PointOutcome) -> Result<(), String> + Sync),
     ) -> Result<(), SweepError> {
+        // Points of one group (equal but for shared buffer sizes) run one after
+        // another, groups in order of first appearance; results do not depend on it.
+        let mut first: HashMap<u64, usize> = HashMap::new();
+        for (k, (_, p)) in points.iter().enumerate() {
+            first.entry(p.group).or_insert(k);
+        }
+        let mut order: Vec<(usize, &(usize, &PlanPoint))> =
+            points.iter().enumerate().map(|(k, x)| (first.get(&x.1.group).copied().unwrap_or(k), x)).collect();
+        order.sort_by_key(|(g, x)| (*g, x.0));
         pool.install(|| {
-            points.par_iter().with_max_len(1).try_for_each(|(index, p)| {
+            order.par_iter().with_max_len(1).try_for_each(|(_, (index, p))| {
                 let (result, area_mm2) = self.run_point(p);
                 on_done(PointOutcome { index: *index, id: p.id, values: p.values.clone(), result, area_mm2 })
             })

@@ -53,6 +53,22 @@ fn full_grid_counts_and_order() {
 }
 
 #[test]
+fn points_differing_only_in_shared_buffer_sizes_share_a_group() {
+    let s = sweep(
+        "[axes]\narch.pe_array.rows = [8, 16]\n\"arch.levels.sram.capacity_kb\" = [64, 128, 256]\n",
+    );
+    let p = plan(&s, 1);
+    let groups: Vec<u64> = p.points.iter().map(|pt| pt.group).collect();
+    // rows 8 (three sizes), then rows 16 (three sizes).
+    assert!(groups[..3].iter().all(|g| *g == groups[0]), "{groups:?}");
+    assert!(groups[3..].iter().all(|g| *g == groups[3]), "{groups:?}");
+    assert_ne!(groups[0], groups[3]);
+    // Each point is still its own architecture for the layer cache.
+    let archs: std::collections::HashSet<u64> = p.points.iter().map(|pt| pt.arch_fnv).collect();
+    assert_eq!(archs.len(), 6);
+}
+
+#[test]
 fn zip_groups_vary_together() {
     let s = sweep(
         "[axes]\nnet = [\"lenet5\", \"lenet-300-100\"]\narch.pe_array.rows = [8, 16, 32]\narch.pe_array.cols = [4, 8, 16]\n\

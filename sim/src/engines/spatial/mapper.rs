@@ -36,14 +36,17 @@
 //! layer (`[mapper] budget`, default 20 000).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use eyrie_arch::Objective;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::mapping::{Block, Mapping};
-use super::model::{Hierarchy, Loops, evaluate_tiled, fits, occupancy, occupancy_tiled};
+use super::mapping::{Block, Mapping, Tiling};
+use super::model::{
+    Hierarchy, Loops, MAX_LEVELS, evaluate_tiled, fits, level_fits, level_occupancy, occupancy, rlc_ratios,
+};
 use super::problem::{Dim, NDIM, Problem, Tensor};
 use super::space::{
     Inner, ceil_div, factor_candidates, mask_of, order_options, pe_options, rf_options, spatial_options,
@@ -97,6 +100,7 @@ pub struct Evaluator<'a> {
     h: &'a Hierarchy,
     p: &'a Problem,
     objective: Objective,
+    rlc: (f64, f64),
     /// Candidates priced so far.
     pub evaluated: u64,
 }
@@ -104,17 +108,23 @@ pub struct Evaluator<'a> {
 impl<'a> Evaluator<'a> {
     /// An evaluator for one problem.
     pub fn new(h: &'a Hierarchy, p: &'a Problem, objective: Objective) -> Self {
-        Evaluator { h, p, objective, evaluated: 0 }
+        Evaluator { h, p, objective, rlc: rlc_ratios(h, p), evaluated: 0 }
     }
 
     /// The score of a legal mapping; `None` if a tile overflows its buffer or the array.
     pub fn score(&mut self, m: &Mapping) -> Option<Scored> {
         self.evaluated += 1;
         let t = m.tiling(self.p);
-        let l = Loops::of(m, &t);
-        let occ = occupancy_tiled(self.h, self.p, &t, &l);
+        let occ = occupancy(self.h, self.p, &t);
         fits(self.h, m, &occ).ok()?;
-        let (c, tr) = evaluate_tiled(self.h, self.p, &t, &l);
+        let (energy_pj, cycles, key) = self.price(m, &t);
+        Some(Scored { mapping: m.clone(), energy_pj, cycles, key })
+    }
+
+    /// Energy, cycles and ranking key of a mapping known to fit, with tiling `t` (not counted).
+    fn price(&self, m: &Mapping, t: &Tiling) -> (f64, u64, (f64, f64)) {
+        let l = Loops::of(m, t);
+        let (c, tr) = evaluate_tiled(self.h, self.p, t, &l, self.rlc);
         let tm = time(self.h, m, &c, &tr);
         let cycles = tm.compute_cycles + tm.stall_cycles;
         let n = self.h.names.len();
@@ -132,21 +142,87 @@ impl<'a> Evaluator<'a> {
             Objective::Latency => (cy, e),
             Objective::Edp => (e * cy, e),
         };
-        Some(Scored { mapping: m.clone(), energy_pj: e, cycles, key })
+        (e, cycles, key)
     }
 }
 
-fn keep_best(best: &mut Option<Scored>, s: Scored) {
-    if best.as_ref().is_none_or(|b| s.cmp(b) == Ordering::Less) {
-        *best = Some(s);
+/// Whether a mapping `m` with ranking key `key` ranks before `b` (as [`Scored::cmp`] orders them).
+fn beats(key: (f64, f64), m: &Mapping, b: &Scored) -> bool {
+    cmp_f(key.0, b.key.0).then(cmp_f(key.1, b.key.1)).then_with(|| m.cmp(&b.mapping)) == Ordering::Less
+}
+
+/// What the search does before the global buffer's size matters: the inner
+/// configurations and their phase-A prices. The global buffer's capacity and
+/// partition only decide which of these mappings fit (nothing else in the
+/// model reads them), so one prelude serves every buffer size of an otherwise
+/// equal architecture, as in a sweep over buffer sizes.
+struct Prelude {
+    /// Inner configurations found.
+    inner_configs: u64,
+    /// Inner configurations priced in phase A.
+    picked: u64,
+    /// Whether phase A priced every inner configuration.
+    all_picked: bool,
+    /// Phase-A candidates that fit everything but (perhaps) the global buffer,
+    /// best first: the configuration, its score and its occupancy.
+    scored: Vec<(Inner, Scored, [[f64; 3]; MAX_LEVELS])>,
+}
+
+type PreludeCache = (HashMap<String, Arc<Result<Prelude, String>>>, VecDeque<String>);
+
+/// Preludes kept (oldest dropped first). A sweep runs the points that differ
+/// only in buffer sizes one after another, so a few per thread and layer suffice.
+const PRELUDE_CACHE: usize = 64;
+
+fn prelude_cache() -> &'static Mutex<PreludeCache> {
+    static CACHE: OnceLock<Mutex<PreludeCache>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new((HashMap::new(), VecDeque::new())))
+}
+
+/// Drop every cached prelude (tests compare cached and fresh searches).
+#[cfg(test)]
+pub(crate) fn clear_prelude_cache() {
+    if let Ok(mut c) = prelude_cache().lock() {
+        c.0.clear();
+        c.1.clear();
     }
 }
 
-/// Search for the best mapping of `p` on `h`; the error says why nothing fits.
-pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> Result<(Scored, SearchStats), String> {
-    let budget = u64::from(budget.max(1));
-    let mut ev = Evaluator::new(h, p, objective);
-    let mut orders = HashMap::new();
+/// The hierarchy with the global buffer unbounded (its size and partition removed).
+fn open_glb(h: &Hierarchy) -> Hierarchy {
+    let mut o = h.clone();
+    if let Some(g) = h.glb {
+        o.cap_words[g] = None;
+        o.part_words[g] = [None; 3];
+    }
+    o
+}
+
+/// The (cached) prelude of `p` on `h`.
+fn prelude(h: &Hierarchy, p: &Problem, objective: Objective, budget: u64) -> Arc<Result<Prelude, String>> {
+    let open = open_glb(h);
+    let key = format!("{p:?}|{open:?}|{objective:?}|{budget}");
+    if let Some(hit) = prelude_cache().lock().ok().and_then(|c| c.0.get(&key).cloned()) {
+        return hit;
+    }
+    let made = Arc::new(make_prelude(&open, p, objective, budget));
+    if let Ok(mut c) = prelude_cache().lock()
+        && !c.0.contains_key(&key)
+    {
+        if c.1.len() >= PRELUDE_CACHE
+            && let Some(old) = c.1.pop_front()
+        {
+            c.0.remove(&old);
+        }
+        c.1.push_back(key.clone());
+        c.0.insert(key, made.clone());
+    }
+    made
+}
+
+/// Steps 1 and 2 of the search on `open` (the hierarchy with an unbounded global buffer).
+fn make_prelude(open: &Hierarchy, p: &Problem, objective: Objective, budget: u64) -> Result<Prelude, String> {
+    let h = open;
     // 1. Inner configurations.
     let rfs = rf_options(h, p);
     if rfs.is_empty() {
@@ -161,12 +237,12 @@ pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> 
     for rf in &rfs {
         for pe in pe_options(h, p, rf) {
             let prod: [u64; NDIM] = std::array::from_fn(|d| u64::from(rf[d]) * u64::from(pe[d]));
-            let sp = spatial_cache.entry(prod).or_insert_with(|| spatial_options(h, p, &prod)).clone();
-            let pe_orders = order_options(mask_of(&pe), &mut orders);
-            let rf_orders = if h.df.forwarding { order_options(mask_of(rf), &mut orders) } else { vec![Dim::ALL] };
-            for (y, x) in &sp {
-                for po in &pe_orders {
-                    for ro in &rf_orders {
+            let sp = spatial_cache.entry(prod).or_insert_with(|| spatial_options(h, p, &prod));
+            let pe_orders = order_options(mask_of(&pe));
+            let rf_orders: &[[Dim; NDIM]] = if h.df.forwarding { order_options(mask_of(rf)) } else { &[Dim::ALL] };
+            for (y, x) in sp.iter() {
+                for po in pe_orders {
+                    for ro in rf_orders {
                         inners.push(Inner { rf: *rf, pe, y: *y, x: *x, pe_order: *po, rf_order: *ro });
                     }
                 }
@@ -176,51 +252,72 @@ pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> 
     if inners.is_empty() {
         return Err(format!("no placement of the {} dataflow fits the {}x{} array", h.df.name, h.rows, h.cols));
     }
-    let mut stats = SearchStats { inner_configs: inners.len() as u64, exhaustive: true, ..SearchStats::default() };
     // 2. Phase A: each inner configuration with a default outer mapping.
     let phase_a = (budget / 2).max(1) as usize;
-    let picked: Vec<usize> = if inners.len() <= phase_a {
+    let all_picked = inners.len() <= phase_a;
+    let picked: Vec<usize> = if all_picked {
         (0..inners.len()).collect()
     } else {
-        stats.exhaustive = false;
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
         let mut v = rand::seq::index::sample(&mut rng, inners.len(), phase_a).into_vec();
         v.sort_unstable();
         v
     };
-    let mut beam: Vec<(Scored, usize)> = Vec::new();
+    let mut ev = Evaluator::new(h, p, objective);
+    let mut scored = Vec::new();
     for &i in &picked {
         let inn = &inners[i];
         let rem: [u32; NDIM] = std::array::from_fn(|d| ceil_div(p.size[d], inn.product()[d]) as u32);
         let order = stationary_order(mask_of(&rem), Tensor::Outputs);
         let m = inn.mapping(p, &[1; NDIM], order, Dim::ALL);
+        let occ = occupancy(h, p, &m.tiling(p));
         if let Some(s) = ev.score(&m) {
-            beam.push((s, i));
-            if beam.len() > 4 * BEAM {
-                beam.sort_by(|a, b| a.0.cmp(&b.0));
-                beam.truncate(BEAM);
-            }
+            scored.push((inn.clone(), s, occ));
         }
     }
-    beam.sort_by(|a, b| a.0.cmp(&b.0));
-    beam.truncate(BEAM);
-    if inners.len() > beam.len() && beam.len() == BEAM {
+    scored.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(Prelude { inner_configs: inners.len() as u64, picked: picked.len() as u64, all_picked, scored })
+}
+
+/// Search for the best mapping of `p` on `h`; the error says why nothing fits.
+pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> Result<(Scored, SearchStats), String> {
+    let budget = u64::from(budget.max(1));
+    let pre = prelude(h, p, objective, budget);
+    let pre = match pre.as_ref() {
+        Ok(x) => x,
+        Err(e) => return Err(e.clone()),
+    };
+    let mut ev = Evaluator::new(h, p, objective);
+    ev.evaluated = pre.picked;
+    let mut stats =
+        SearchStats { inner_configs: pre.inner_configs, exhaustive: pre.all_picked, ..SearchStats::default() };
+    // Phase A's candidates that fit this global buffer, best first.
+    let beam: Vec<(&Scored, &Inner)> = pre
+        .scored
+        .iter()
+        .filter(|(_, s, occ)| fits(h, &s.mapping, occ).is_ok())
+        .map(|(inn, s, _)| (s, inn))
+        .take(BEAM)
+        .collect();
+    if pre.inner_configs > beam.len() as u64 && beam.len() == BEAM {
         stats.exhaustive = false;
     }
     let mut best: Option<Scored> = beam.first().map(|b| b.0.clone());
     // 3. Phase B: outer mappings for the best inner configurations.
     let remaining = budget.saturating_sub(ev.evaluated);
     let share = (remaining / beam.len().max(1) as u64).max(1);
-    for (rank, (_, idx)) in beam.iter().enumerate() {
-        let inn = &inners[*idx];
+    for (rank, (_, inn)) in beam.iter().enumerate() {
         let rem: [u64; NDIM] = std::array::from_fn(|d| ceil_div(p.size[d], inn.product()[d]));
-        let glbs = glb_options(h, p, inn, &rem);
+        // The tiles of the pass; each global-buffer tiling only adds the two outer blocks.
+        let pass = inn.mapping(p, &[1; NDIM], Dim::ALL, Dim::ALL).tiling(p);
+        let glbs = glb_options(h, p, inn, &pass, &rem);
+        let drams: Vec<[u32; NDIM]> =
+            glbs.iter().map(|g| std::array::from_fn(|d| ceil_div(rem[d], u64::from(g[d])) as u32)).collect();
         let mut counts = Vec::with_capacity(glbs.len());
         let mut total = 0u64;
-        for g in &glbs {
-            let dram: [u32; NDIM] = std::array::from_fn(|d| ceil_div(rem[d], u64::from(g[d])) as u32);
-            let nd = order_options(mask_of(&dram), &mut orders).len() as u64;
-            let ng = order_options(mask_of(g), &mut orders).len() as u64;
+        for (g, dram) in glbs.iter().zip(&drams) {
+            let nd = order_options(mask_of(dram)).len() as u64;
+            let ng = order_options(mask_of(g)).len() as u64;
             counts.push((nd, ng));
             total += nd * ng;
         }
@@ -236,22 +333,38 @@ pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> 
             v.sort_unstable();
             v
         };
+        // Candidates come in index order, so those of one tiling are consecutive:
+        // its mapping, tiles and fit are derived once, then only the orders change.
+        // (Every listed tiling fits: `glb_options` checked it.)
         let (mut gi, mut base) = (0usize, 0u64);
+        let mut m = inn.mapping(p, &[1; NDIM], Dim::ALL, Dim::ALL);
+        let mut t = pass.clone();
+        let mut at = usize::MAX;
         for k in chosen {
             while gi < glbs.len() && k >= base + counts[gi].0 * counts[gi].1 {
                 base += counts[gi].0 * counts[gi].1;
                 gi += 1;
             }
-            let Some(g) = glbs.get(gi) else { break };
+            let (Some(g), Some(dram)) = (glbs.get(gi), drams.get(gi)) else { break };
+            if at != gi {
+                m.factors[Block::Glb.idx()] = *g;
+                m.factors[Block::Dram.idx()] = *dram;
+                m.tile_blocks(p, &mut t, Block::Dram.idx()..Block::SpatialY.idx());
+                at = gi;
+            }
+            ev.evaluated += 1;
             let local = k - base;
             let (nd, _) = counts[gi];
-            let dram: [u32; NDIM] = std::array::from_fn(|d| ceil_div(rem[d], u64::from(g[d])) as u32);
-            let dorders = order_options(mask_of(&dram), &mut orders);
-            let gorders = order_options(mask_of(g), &mut orders);
             let (di, gj) = ((local % nd) as usize, (local / nd) as usize);
-            let m = inn.mapping(p, g, dorders[di], gorders[gj]);
-            if let Some(s) = ev.score(&m) {
-                keep_best(&mut best, s);
+            let (Some(&dorder), Some(&gorder)) = (order_options(mask_of(dram)).get(di), order_options(mask_of(g)).get(gj))
+            else {
+                continue;
+            };
+            m.order[Block::Dram.idx()] = dorder;
+            m.order[Block::Glb.idx()] = gorder;
+            let (energy_pj, cycles, key) = ev.price(&m, &t);
+            if best.as_ref().is_none_or(|b| beats(key, &m, b)) {
+                best = Some(Scored { mapping: m.clone(), energy_pj, cycles, key });
             }
         }
     }
@@ -284,23 +397,32 @@ pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> 
     Ok((cur, stats))
 }
 
-/// Global-buffer tilings (factors of the `glb` block) over the remaining loops that fit.
-fn glb_options(h: &Hierarchy, p: &Problem, inn: &Inner, rem: &[u64; NDIM]) -> Vec<[u32; NDIM]> {
+/// Global-buffer tilings (factors of the `glb` block) over the remaining loops
+/// that fit, given the tiles of the pass (`pass`). Only the global buffer's
+/// tile grows with the tiling, so once the pass fits, a tiling fits when its
+/// global-buffer tile does.
+fn glb_options(h: &Hierarchy, p: &Problem, inn: &Inner, pass: &Tiling, rem: &[u64; NDIM]) -> Vec<[u32; NDIM]> {
     let dims: Vec<(Dim, Vec<u32>)> = Dim::ALL
         .iter()
         .filter(|d| rem[d.idx()] > 1)
         .map(|&d| (d, factor_candidates(rem[d.idx()], rem[d.idx()])))
         .collect();
     let mut out = Vec::new();
-    let fits_glb = |g: &[u32; NDIM]| {
-        let m = inn.mapping(p, g, Dim::ALL, Dim::ALL);
-        let occ = occupancy(h, p, &m, &m.tiling(p));
-        fits(h, &m, &occ).is_ok()
+    let mut m = inn.mapping(p, &[1; NDIM], Dim::ALL, Dim::ALL);
+    if fits(h, &m, &occupancy(h, p, pass)).is_err() {
+        return out;
+    }
+    let mut t = pass.clone();
+    let mut fits_glb = |g: &[u32; NDIM]| {
+        let Some(gl) = h.glb else { return true };
+        m.factors[Block::Glb.idx()] = *g;
+        m.tile_blocks(p, &mut t, Block::Glb.idx()..Block::SpatialY.idx());
+        level_fits(h, gl, &level_occupancy(h, p, &t, gl)).is_ok()
     };
     fn rec(
         dims: &[(Dim, Vec<u32>)],
         cur: &mut [u32; NDIM],
-        ok: &dyn Fn(&[u32; NDIM]) -> bool,
+        ok: &mut dyn FnMut(&[u32; NDIM]) -> bool,
         out: &mut Vec<[u32; NDIM]>,
     ) {
         let Some(((d, cands), rest)) = dims.split_first() else {
@@ -317,9 +439,7 @@ fn glb_options(h: &Hierarchy, p: &Problem, inn: &Inner, rem: &[u64; NDIM]) -> Ve
         cur[d.idx()] = 1;
     }
     let mut cur = [1u32; NDIM];
-    if fits_glb(&cur) {
-        rec(&dims, &mut cur, &fits_glb, &mut out);
-    }
+    rec(&dims, &mut cur, &mut fits_glb, &mut out);
     out
 }
 

@@ -113,18 +113,23 @@ impl Mapping {
 
     /// Tile extents and effective factors for problem `p`.
     pub fn tiling(&self, p: &Problem) -> Tiling {
-        let mut ext = [[1.0; NDIM]; NBLOCK];
-        let mut eff = [[1.0; NDIM]; NBLOCK];
-        let mut inner = [1.0f64; NDIM];
-        for b in (0..NBLOCK).rev() {
-            for d in 0..NDIM {
-                let e = (inner[d] * f64::from(self.factors[b][d])).min(p.size[d] as f64).max(inner[d]);
-                eff[b][d] = e / inner[d];
-                ext[b][d] = e;
-                inner[d] = e;
+        let mut t = Tiling { ext: [[1.0; NDIM]; NBLOCK], eff: [[1.0; NDIM]; NBLOCK] };
+        self.tile_blocks(p, &mut t, 0..NBLOCK);
+        t
+    }
+
+    /// Fill the rows of `blocks` of `t`, whose blocks inside them are already filled.
+    pub fn tile_blocks(&self, p: &Problem, t: &mut Tiling, blocks: std::ops::Range<usize>) {
+        let upto = blocks.end.min(NBLOCK);
+        let mut inner = if upto < NBLOCK { t.ext[upto] } else { [1.0f64; NDIM] };
+        for b in (blocks.start..upto).rev() {
+            for (d, i) in inner.iter_mut().enumerate() {
+                let e = (*i * f64::from(self.factors[b][d])).min(p.size[d] as f64).max(*i);
+                t.eff[b][d] = e / *i;
+                t.ext[b][d] = e;
+                *i = e;
             }
         }
-        Tiling { ext, eff }
     }
 
     /// PEs used on (rows, columns).
@@ -154,15 +159,20 @@ impl Mapping {
     pub fn loops(&self, t: &Tiling, blocks: &[Block]) -> LoopList {
         let mut out = LoopList::default();
         for &b in blocks {
-            let Some(ti) = b.temporal_idx() else { continue };
-            for &d in self.order[ti].iter().rev() {
-                let f = t.eff[b.idx()][d.idx()];
-                if f > 1.0 + 1e-9 {
-                    out.push(d, f);
-                }
-            }
+            self.push_loops(t, b, &mut out);
         }
         out
+    }
+
+    /// Append the loops of temporal block `b` with an effective bound above 1, innermost first.
+    pub fn push_loops(&self, t: &Tiling, b: Block, out: &mut LoopList) {
+        let Some(ti) = b.temporal_idx() else { return };
+        for &d in self.order[ti].iter().rev() {
+            let f = t.eff[b.idx()][d.idx()];
+            if f > 1.0 + 1e-9 {
+                out.push(d, f);
+            }
+        }
     }
 }
 
@@ -208,7 +218,46 @@ impl LoopList {
 
     /// Product of all bounds.
     pub fn product(&self) -> f64 {
-        self.bounds[..self.len].iter().product()
+        self.view(0, self.len).product()
+    }
+
+    /// Number of loops.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no loops.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The loops from position `from` (inclusive) to `to` (exclusive), innermost first.
+    pub fn view(&self, from: usize, to: usize) -> LoopView<'_> {
+        let to = to.min(self.len);
+        let from = from.min(to);
+        LoopView { dims: &self.dims[from..to], bounds: &self.bounds[from..to] }
+    }
+}
+
+/// A contiguous run of a [`LoopList`], innermost first.
+#[derive(Debug, Clone, Copy)]
+pub struct LoopView<'a> {
+    dims: &'a [Dim],
+    bounds: &'a [f64],
+}
+
+impl LoopView<'_> {
+    /// No loops.
+    pub const EMPTY: LoopView<'static> = LoopView { dims: &[], bounds: &[] };
+
+    /// The loops, innermost first.
+    pub fn iter(&self) -> impl Iterator<Item = (Dim, f64)> + '_ {
+        self.dims.iter().copied().zip(self.bounds.iter().copied())
+    }
+
+    /// Product of all bounds (innermost first, as the list multiplies them).
+    pub fn product(&self) -> f64 {
+        self.bounds.iter().product()
     }
 }
 

@@ -107,7 +107,7 @@ pub fn plan_mapping(arch: &Arch, layer: &Layer, mapping: Mapping) -> Result<Plan
     let hierarchy = Hierarchy::new(arch).map_err(SimError::Arch)?;
     let problem = Problem::from_layer(layer);
     let t = mapping.tiling(&problem);
-    let occ = model::occupancy(&hierarchy, &problem, &mapping, &t);
+    let occ = model::occupancy(&hierarchy, &problem, &t);
     if let Err(o) = model::fits(&hierarchy, &mapping, &occ) {
         let level = hierarchy.names.get(o.level).cloned().unwrap_or_else(|| "pe_array".into());
         let wb = f64::from(arch.word_bits) / 8.0;
@@ -125,7 +125,7 @@ pub fn plan_mapping(arch: &Arch, layer: &Layer, mapping: Mapping) -> Result<Plan
 fn plan_with(h: Hierarchy, p: Problem, mapping: Mapping, stats: SearchStats, objective: Objective) -> Plan {
     let (counts, traffic) = model::evaluate(&h, &p, &mapping);
     let timing = timing::time(&h, &mapping, &counts, &traffic);
-    let occupancy = model::occupancy(&h, &p, &mapping, &mapping.tiling(&p));
+    let occupancy = model::occupancy(&h, &p, &mapping.tiling(&p));
     Plan { hierarchy: h, problem: p, mapping, counts, traffic, timing, occupancy, stats, objective }
 }
 

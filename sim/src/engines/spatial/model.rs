@@ -30,8 +30,8 @@
 use eyrie_arch::{Arch, Operand, SpatialParams};
 
 use super::dataflows::Constraints;
-use super::mapping::{Block, LoopList, Mapping, Tiling};
-use super::problem::{NDIM, Problem, Tensor};
+use super::mapping::{Block, LoopList, LoopView, Mapping, Tiling};
+use super::problem::{Dim, NDIM, Problem, Tensor};
 use super::sparsity::rlc_ratio;
 use crate::accounting::{Prices, dram_index};
 
@@ -288,51 +288,65 @@ enum Node {
 
 struct Bound<'a> {
     tile: [f64; NDIM],
-    loops: &'a LoopList,
+    loops: LoopView<'a>,
     per_pe: bool,
 }
 
 /// The loop lists the model reads, derived once per mapping (the search prices
-/// thousands of mappings per layer; deriving them per tensor and level dominated).
+/// thousands of mappings per layer). Every list the model needs is a run of
+/// the whole nest (innermost first: `rf`, `pe`, `glb`, `dram` loops), so one
+/// list and the positions where each block starts describe them all.
 pub struct Loops {
-    /// Every temporal loop: around a MAC.
-    mac: LoopList,
-    /// Above the scratchpads (`pe`, `glb`, `dram`).
-    rf: LoopList,
-    /// Above a staging buffer (`glb`, `dram`).
-    stage: LoopList,
-    /// Above the global buffer (`dram`).
-    glb: LoopList,
-    /// Inside a PE over scratchpad tiles (`pe`).
-    pe: LoopList,
-    /// None: the whole tensor at DRAM.
-    none: LoopList,
+    all: LoopList,
+    /// Start of the `pe`, `glb` and `dram` loops in `all`.
+    pe_at: usize,
+    glb_at: usize,
+    dram_at: usize,
 }
 
 impl Loops {
     /// The loop lists of `m` with tiling `t`.
     pub fn of(m: &Mapping, t: &Tiling) -> Loops {
         use Block::*;
-        Loops {
-            mac: m.loops(t, &[Rf, Pe, Glb, Dram]),
-            rf: m.loops(t, &[Pe, Glb, Dram]),
-            stage: m.loops(t, &[Glb, Dram]),
-            glb: m.loops(t, &[Dram]),
-            pe: m.loops(t, &[Pe]),
-            none: LoopList::default(),
+        let mut all = LoopList::default();
+        let mut at = [0usize; 4];
+        for (k, b) in [Rf, Pe, Glb, Dram].into_iter().enumerate() {
+            at[k] = all.len();
+            m.push_loops(t, b, &mut all);
         }
+        Loops { all, pe_at: at[1], glb_at: at[2], dram_at: at[3] }
+    }
+    /// Every temporal loop: around a MAC.
+    fn mac(&self) -> LoopView<'_> {
+        self.all.view(0, usize::MAX)
+    }
+    /// Above the scratchpads (`pe`, `glb`, `dram`).
+    fn rf(&self) -> LoopView<'_> {
+        self.all.view(self.pe_at, usize::MAX)
+    }
+    /// Above a staging buffer (`glb`, `dram`).
+    fn stage(&self) -> LoopView<'_> {
+        self.all.view(self.glb_at, usize::MAX)
+    }
+    /// Above the global buffer (`dram`).
+    fn glb(&self) -> LoopView<'_> {
+        self.all.view(self.dram_at, usize::MAX)
+    }
+    /// Inside a PE over scratchpad tiles (`pe`).
+    fn pe(&self) -> LoopView<'_> {
+        self.all.view(self.pe_at, self.glb_at)
     }
 }
 
 fn bound<'a>(h: &Hierarchy, t: &Tiling, l: &'a Loops, node: Node, tensor: Tensor, size: &[f64; NDIM]) -> Bound<'a> {
     use Block::*;
     match node {
-        Node::Mac => Bound { tile: [1.0; NDIM], loops: &l.mac, per_pe: true },
-        Node::Level(i) if Some(i) == h.rf => Bound { tile: t.tile(Rf), loops: &l.rf, per_pe: true },
-        Node::Level(i) if i == h.dram => Bound { tile: *size, loops: &l.none, per_pe: false },
+        Node::Mac => Bound { tile: [1.0; NDIM], loops: l.mac(), per_pe: true },
+        Node::Level(i) if Some(i) == h.rf => Bound { tile: t.tile(Rf), loops: l.rf(), per_pe: true },
+        Node::Level(i) if i == h.dram => Bound { tile: *size, loops: LoopView::EMPTY, per_pe: false },
         Node::Level(i) => match h.role[i][tensor.idx()] {
-            Role::Stage => Bound { tile: t.tile(SpatialY), loops: &l.stage, per_pe: false },
-            _ => Bound { tile: t.tile(Glb), loops: &l.glb, per_pe: false },
+            Role::Stage => Bound { tile: t.tile(SpatialY), loops: l.stage(), per_pe: false },
+            _ => Bound { tile: t.tile(Glb), loops: l.glb(), per_pe: false },
         },
     }
 }
@@ -350,7 +364,7 @@ fn union(t: &Tiling, tile: &[f64; NDIM]) -> [f64; NDIM] {
 /// Words moved into a tile of extents `e` over `loops` (innermost first),
 /// with the number of tile residencies (visits) and of distinct tiles.
 /// Without `reuse` every iteration refetches.
-pub fn fills(p: &Problem, t: Tensor, e: &[f64; NDIM], loops: &LoopList, reuse: bool) -> (f64, f64, f64) {
+pub fn fills(p: &Problem, t: Tensor, e: &[f64; NDIM], loops: LoopView<'_>, reuse: bool) -> (f64, f64, f64) {
     let tile = p.footprint(t, e);
     let total = loops.product();
     let unique: f64 = loops.iter().filter(|(d, _)| t.relevant(*d)).map(|(_, f)| f).product();
@@ -376,26 +390,34 @@ pub fn fills(p: &Problem, t: Tensor, e: &[f64; NDIM], loops: &LoopList, reuse: b
 pub fn evaluate(h: &Hierarchy, p: &Problem, m: &Mapping) -> (Counts, Traffic) {
     let t = m.tiling(p);
     let l = Loops::of(m, &t);
-    evaluate_tiled(h, p, &t, &l)
+    evaluate_tiled(h, p, &t, &l, rlc_ratios(h, p))
 }
 
-/// [`evaluate`] of a mapping whose tiling `t` and loops `l` are already derived.
-pub fn evaluate_tiled(h: &Hierarchy, p: &Problem, t: &Tiling, l: &Loops) -> (Counts, Traffic) {
+/// Stored fractions of input activations and final outputs in DRAM under RLC (1 without).
+pub fn rlc_ratios(h: &Hierarchy, p: &Problem) -> (f64, f64) {
+    let inputs = h.rlc.as_ref().map_or(1.0, |s| rlc_ratio(p.act_density, h.word_bits, s));
+    let outputs = match (&h.rlc, p.out_density) {
+        (Some(s), Some(d)) => rlc_ratio(d, h.word_bits, s),
+        _ => 1.0,
+    };
+    (inputs, outputs)
+}
+
+/// [`evaluate`] of a mapping whose tiling `t` and loops `l` are already derived,
+/// with the problem's [`rlc_ratios`].
+pub fn evaluate_tiled(h: &Hierarchy, p: &Problem, t: &Tiling, l: &Loops, rlc: (f64, f64)) -> (Counts, Traffic) {
     let size = p.size.map(|x| x as f64);
     let active = t.active_pes();
     let mut c = Counts { macs: p.macs(), ..Counts::default() };
     c.effective_macs = if h.zero_gating { c.macs * p.act_density } else { c.macs };
     let mut tr = Traffic {
         array_parent: h.glb.unwrap_or(h.dram),
-        rlc_inputs: h.rlc.as_ref().map_or(1.0, |s| rlc_ratio(p.act_density, h.word_bits, s)),
-        rlc_outputs: match (&h.rlc, p.out_density) {
-            (Some(s), Some(d)) => rlc_ratio(d, h.word_bits, s),
-            _ => 1.0,
-        },
+        rlc_inputs: rlc.0,
+        rlc_outputs: rlc.1,
         ..Traffic::default()
     };
     for tensor in Tensor::ALL {
-        tr.pass_stationary[tensor.idx()] = !l.pe.iter().any(|(d, _)| tensor.relevant(d));
+        tr.pass_stationary[tensor.idx()] = !l.pe().iter().any(|(d, _)| tensor.relevant(d));
     }
     for tensor in [Tensor::Weights, Tensor::Inputs] {
         read_only(h, p, l, t, &size, active, tensor, &mut c, &mut tr);
@@ -547,32 +569,43 @@ fn outputs(
 }
 
 /// Words each level must hold per instance, per tensor (double-buffered tiles count twice).
-pub fn occupancy(h: &Hierarchy, p: &Problem, m: &Mapping, t: &Tiling) -> [[f64; 3]; MAX_LEVELS] {
-    occupancy_tiled(h, p, t, &Loops::of(m, t))
-}
-
-/// [`occupancy`] of a mapping whose tiling `t` and loops `l` are already derived.
-pub fn occupancy_tiled(h: &Hierarchy, p: &Problem, t: &Tiling, l: &Loops) -> [[f64; 3]; MAX_LEVELS] {
-    let size = p.size.map(|x| x as f64);
-    let pe_loops = &l.pe;
+/// Needs only the tiling, so the mapper can reject a candidate before deriving its loops.
+pub fn occupancy(h: &Hierarchy, p: &Problem, t: &Tiling) -> [[f64; 3]; MAX_LEVELS] {
     let mut occ = [[0.0; 3]; MAX_LEVELS];
     for (i, row) in occ.iter_mut().enumerate().take(h.names.len()).skip(1) {
-        for tensor in Tensor::ALL {
-            if h.role[i][tensor.idx()] == Role::Bypass {
-                continue;
-            }
-            let b = bound(h, t, l, Node::Level(i), tensor, &size);
-            let words = p.footprint(tensor, &b.tile);
-            // A staged tile whose consumers (the scratchpads) hold it for the
-            // whole pass frees its space once delivered: one copy suffices.
-            let held_below = h.role[i][tensor.idx()] == Role::Stage
-                && h.rf.is_some_and(|r| h.role[r][tensor.idx()] != Role::Bypass)
-                && !pe_loops.iter().any(|(d, _)| tensor.relevant(d));
-            let copies = if h.prefetch[i][tensor.idx()] && !held_below { 2.0 } else { 1.0 };
-            row[tensor.idx()] = words * copies;
-        }
+        *row = level_occupancy(h, p, t, i);
     }
     occ
+}
+
+/// [`occupancy`] of on-chip level `i` alone.
+pub fn level_occupancy(h: &Hierarchy, p: &Problem, t: &Tiling, i: usize) -> [f64; 3] {
+    let pe = Block::Pe.idx();
+    let mut row = [0.0; 3];
+    for tensor in Tensor::ALL {
+        let role = h.role[i][tensor.idx()];
+        if role == Role::Bypass {
+            continue;
+        }
+        // The tile a level holds, as `bound` places it.
+        let tile = if Some(i) == h.rf {
+            t.tile(Block::Rf)
+        } else if role == Role::Stage {
+            t.tile(Block::SpatialY)
+        } else {
+            t.tile(Block::Glb)
+        };
+        let words = p.footprint(tensor, &tile);
+        // A staged tile whose consumers (the scratchpads) hold it for the
+        // whole pass frees its space once delivered: one copy suffices.
+        // (A `pe` loop counts when its effective bound exceeds 1, as in `Mapping::loops`.)
+        let held_below = role == Role::Stage
+            && h.rf.is_some_and(|r| h.role[r][tensor.idx()] != Role::Bypass)
+            && !(0..NDIM).any(|d| t.eff[pe][d] > 1.0 + 1e-9 && tensor.relevant(Dim::from_idx(d)));
+        let copies = if h.prefetch[i][tensor.idx()] && !held_below { 2.0 } else { 1.0 };
+        row[tensor.idx()] = words * copies;
+    }
+    row
 }
 
 /// A buffer that a mapping overflows.
@@ -596,27 +629,33 @@ pub fn fits(h: &Hierarchy, m: &Mapping, occ: &[[f64; 3]; MAX_LEVELS]) -> Result<
             capacity_words: f64::from(h.rows * h.cols),
         });
     }
-    let eps = 1e-6;
     for (i, row) in occ.iter().enumerate().take(h.names.len()).skip(1) {
-        let mut shared = 0.0;
-        let mut reserved = 0.0;
-        for tensor in Tensor::ALL {
-            let need = row[tensor.idx()];
-            match h.part_words[i][tensor.idx()] {
-                Some(part) => {
-                    if need > part + eps {
-                        return Err(Overflow { level: i, needed_words: need, capacity_words: part });
-                    }
-                    reserved += part;
+        level_fits(h, i, row)?;
+    }
+    Ok(())
+}
+
+/// Check that the tiles `row` (words per tensor) fit level `i`.
+pub fn level_fits(h: &Hierarchy, i: usize, row: &[f64; 3]) -> Result<(), Overflow> {
+    let eps = 1e-6;
+    let mut shared = 0.0;
+    let mut reserved = 0.0;
+    for tensor in Tensor::ALL {
+        let need = row[tensor.idx()];
+        match h.part_words[i][tensor.idx()] {
+            Some(part) => {
+                if need > part + eps {
+                    return Err(Overflow { level: i, needed_words: need, capacity_words: part });
                 }
-                None => shared += need,
+                reserved += part;
             }
+            None => shared += need,
         }
-        if let Some(cap) = h.cap_words[i]
-            && shared > (cap - reserved).max(0.0) + eps
-        {
-            return Err(Overflow { level: i, needed_words: shared, capacity_words: (cap - reserved).max(0.0) });
-        }
+    }
+    if let Some(cap) = h.cap_words[i]
+        && shared > (cap - reserved).max(0.0) + eps
+    {
+        return Err(Overflow { level: i, needed_words: shared, capacity_words: (cap - reserved).max(0.0) });
     }
     Ok(())
 }

@@ -11,7 +11,8 @@
 //! are enumerated as permutations and deduplicated by their effect: for each
 //! tensor, the innermost loop it depends on and the loops inside that one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use super::mapping::{Block, Mapping};
 use super::model::{Hierarchy, occupancy};
@@ -46,7 +47,7 @@ fn rf_fits(h: &Hierarchy, p: &Problem, rf: &[u32; NDIM]) -> bool {
     let Some(i) = h.rf else { return true };
     let mut m = Mapping::unit();
     m.factors[Block::Rf.idx()] = *rf;
-    let occ = occupancy(h, p, &m, &m.tiling(p));
+    let occ = occupancy(h, p, &m.tiling(p));
     let eps = 1e-6;
     let mut shared = 0.0;
     let mut reserved = 0.0;
@@ -211,11 +212,14 @@ fn signature(order: &[Dim; NDIM], mask: DimSet) -> Sig {
     sig
 }
 
-/// Loop orders over the dimensions in `mask` that differ in effect (others outermost).
-pub fn order_options(mask: DimSet, cache: &mut HashMap<u8, Vec<[Dim; NDIM]>>) -> Vec<[Dim; NDIM]> {
-    if let Some(v) = cache.get(&mask.0) {
-        return v.clone();
-    }
+/// Loop orders over the dimensions in `mask` that differ in effect (others
+/// outermost). Computed once per mask for the life of the process.
+pub fn order_options(mask: DimSet) -> &'static [[Dim; NDIM]] {
+    static TABLE: [OnceLock<Vec<[Dim; NDIM]>>; 256] = [const { OnceLock::new() }; 256];
+    TABLE[usize::from(mask.0)].get_or_init(|| enumerate_orders(mask))
+}
+
+fn enumerate_orders(mask: DimSet) -> Vec<[Dim; NDIM]> {
     let fixed: Vec<Dim> = Dim::ALL.iter().copied().filter(|d| !mask.has(*d)).collect();
     let mut perm: Vec<Dim> = mask.dims().collect();
     let mut seen = HashSet::new();
@@ -234,7 +238,6 @@ pub fn order_options(mask: DimSet, cache: &mut HashMap<u8, Vec<[Dim; NDIM]>>) ->
         perm.swap(i - 1, j);
         perm[i..].reverse();
     }
-    cache.insert(mask.0, out.clone());
     out
 }
 
@@ -305,13 +308,12 @@ mod tests {
 
     #[test]
     fn orders_deduplicate_by_effect() {
-        let mut cache = HashMap::new();
         // One dimension: one order. N and P affect the same tensors (P also slides), so
         // [N, P] and [P, N] differ only in which is innermost for inputs and outputs.
-        assert_eq!(order_options(DimSet::of(&[Dim::K]), &mut cache).len(), 1);
-        assert_eq!(order_options(DimSet::of(&[Dim::N, Dim::P]), &mut cache).len(), 2);
+        assert_eq!(order_options(DimSet::of(&[Dim::K])).len(), 1);
+        assert_eq!(order_options(DimSet::of(&[Dim::N, Dim::P])).len(), 2);
         // Every order keeps all eight dimensions.
-        for o in order_options(DimSet::of(&[Dim::N, Dim::K, Dim::C]), &mut cache) {
+        for o in order_options(DimSet::of(&[Dim::N, Dim::K, Dim::C])) {
             let mut v = o.to_vec();
             v.sort();
             assert_eq!(v, Dim::ALL.to_vec());

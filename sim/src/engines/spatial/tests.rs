@@ -269,6 +269,49 @@ fn search_is_deterministic() {
     }
 }
 
+/// The prelude (inner configurations and their phase-A prices) is shared by
+/// architectures that differ only in the global buffer's size and partition:
+/// a search that reuses one made for another size must equal a fresh search.
+#[test]
+fn searches_sharing_a_prelude_equal_fresh_searches() {
+    let l = Layer::conv("conv3", 256, 13, 13, 384, 3, 3, 1, 1);
+    let p = Problem::from_layer(&l);
+    let sizes = [8.0, 20.0, 40.0, 108.0, 400.0];
+    let hier = |kb: f64, weights_kb: f64| {
+        let mut a = match Arch::load("eyeriss", &[]) {
+            Ok(a) => a,
+            Err(e) => panic!("{e}"),
+        };
+        a.levels[1].capacity_kb = Some(kb);
+        if let Some(part) = a.levels[1].partition.as_mut() {
+            part.weights_kb = Some(weights_kb);
+        }
+        match Hierarchy::new(&a) {
+            Ok(h) => h,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let run = |kb: f64, w: f64| mapper::search(&hier(kb, w), &p, Objective::Edp, 2000);
+    let mut fresh = Vec::new();
+    for &kb in &sizes {
+        mapper::clear_prelude_cache();
+        fresh.push(run(kb, 4.0));
+    }
+    // A prelude made for the smallest or the largest buffer (or another
+    // partition) then serves every size.
+    for (first, w) in [(sizes[0], 4.0), (sizes[4], 4.0), (sizes[2], 1.0)] {
+        mapper::clear_prelude_cache();
+        let _ = run(first, w);
+        for (kb, want) in sizes.iter().zip(&fresh) {
+            assert_eq!(&run(*kb, 4.0), want, "{kb} KiB after {first} KiB");
+        }
+    }
+    // The sizes matter (so a stale whole result could not pass): 8 KiB holds less than 400 KiB.
+    let energies: Vec<f64> = fresh.iter().filter_map(|r| r.as_ref().ok()).map(|(s, _)| s.energy_pj).collect();
+    assert_eq!(energies.len(), sizes.len(), "{fresh:?}");
+    assert!(energies[0] > energies[4] * 1.01, "{energies:?}");
+}
+
 mod legality {
     use super::*;
     use proptest::prelude::*;
@@ -310,7 +353,7 @@ mod legality {
             match plan(&a, &l) {
                 Ok(p) => {
                     let t = p.mapping.tiling(&p.problem);
-                    let occ = model::occupancy(&p.hierarchy, &p.problem, &p.mapping, &t);
+                    let occ = model::occupancy(&p.hierarchy, &p.problem, &t);
                     prop_assert!(model::fits(&p.hierarchy, &p.mapping, &occ).is_ok());
                     let (ry, cx) = p.mapping.array_use();
                     prop_assert!(ry <= u64::from(rows) && cx <= u64::from(cols));
