@@ -14,7 +14,8 @@
 //! Complete files are sorted by id (and layer index), so the bytes do not
 //! depend on the thread count or on interruptions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use eyrie_sim::{LayerResult, SimResult, Status};
 
@@ -211,40 +212,85 @@ pub fn finish_layers(t: &mut Table) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Sort the records of a layers CSV (bytes, header first) by (id, layer index), moving
-/// each record's bytes as they are (fast for the largest file of a sweep).
+/// [`sort_layers`] of a file held in memory.
 pub fn sort_layers_bytes(bytes: &[u8]) -> Result<Vec<u8>, ReportError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut out = Vec::with_capacity(bytes.len() + 1);
+    sort_layers(std::io::Cursor::new(bytes), &mut out)?;
+    Ok(out)
+}
+
+/// Write the records of a layers CSV sorted by `id`, then numerically by
+/// `layer_index` (ties keep file order), the header first. Streams: one pass
+/// notes where each record is (a few words per record), a second copies the
+/// records in order, so memory does not grow with the file's text.
+pub fn sort_layers<R: Read + Seek, W: Write>(mut input: R, mut out: W) -> Result<(), ReportError> {
+    input.seek(SeekFrom::Start(0))?;
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&mut input);
     let mut rec = csv::ByteRecord::new();
     if !rdr.read_byte_record(&mut rec)? {
-        return Ok(Vec::new());
+        return Ok(());
     }
-    let header_end = rdr.position().byte() as usize;
+    let header_end = rdr.position().byte();
+    let header = rec.clone();
     let find = |name: &str| {
-        rec.iter().position(|f| f == name.as_bytes()).ok_or_else(|| ReportError::Column {
+        header.iter().position(|f| f == name.as_bytes()).ok_or_else(|| ReportError::Column {
             name: name.into(),
-            available: String::from_utf8_lossy(&bytes[..header_end]).trim().to_string(),
+            available: header.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>().join(","),
         })
     };
     let (c, li) = (find("id")?, find("layer_index")?);
-    let mut spans: Vec<(Vec<u8>, u64, usize, usize)> = Vec::new();
+    // Ids are interned (a sweep has one per point, with many layer records each).
+    let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut spans: Vec<(u32, u64, u64, u64)> = Vec::new();
     let mut start = header_end;
     while rdr.read_byte_record(&mut rec)? {
-        let end = rdr.position().byte() as usize;
+        let end = rdr.position().byte();
+        let id = rec.get(c).unwrap_or_default();
+        let next = ids.len() as u32;
+        let k = match ids.get(id) {
+            Some(&k) => k,
+            None => {
+                ids.insert(id.to_vec(), next);
+                next
+            }
+        };
         let index = std::str::from_utf8(rec.get(li).unwrap_or_default()).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-        spans.push((rec.get(c).unwrap_or_default().to_vec(), index, start, end));
+        spans.push((k, index, start, end));
         start = end;
     }
-    spans.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut out = Vec::with_capacity(bytes.len() + 1);
-    out.extend_from_slice(&bytes[..header_end]);
-    for (_, _, s, e) in spans {
-        out.extend_from_slice(&bytes[s..e]);
-        if out.last() != Some(&b'\n') {
-            out.push(b'\n');
-        }
+    drop(rdr);
+    let mut by_name: Vec<(&Vec<u8>, u32)> = ids.iter().map(|(k, v)| (k, *v)).collect();
+    by_name.sort();
+    let mut rank = vec![0u32; by_name.len()];
+    for (r, (_, k)) in by_name.iter().enumerate() {
+        rank[*k as usize] = r as u32;
     }
-    Ok(out)
+    spans.sort_by_key(|&(k, index, _, _)| (rank[k as usize], index));
+    let mut buf = vec![0u8; header_end as usize];
+    input.seek(SeekFrom::Start(0))?;
+    input.read_exact(&mut buf)?;
+    out.write_all(&buf)?;
+    // Copy runs of records that are adjacent in the file in one go. (Only the
+    // file's last record can lack its newline, and nothing follows it.)
+    let mut i = 0;
+    while i < spans.len() {
+        let (s, mut e) = (spans[i].2, spans[i].3);
+        let mut j = i + 1;
+        while j < spans.len() && spans[j].2 == e {
+            e = spans[j].3;
+            j += 1;
+        }
+        buf.resize((e - s) as usize, 0);
+        input.seek(SeekFrom::Start(s))?;
+        input.read_exact(&mut buf)?;
+        out.write_all(&buf)?;
+        if buf.last() != Some(&b'\n') {
+            out.write_all(b"\n")?;
+        }
+        i = j;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Concatenate tables with the same header; an id present twice is an error naming both sources.
@@ -280,6 +326,10 @@ mod tests {
         let want = "a,id,layer_index,x\n1,a,1,x\n1,a,2,y\n1,b,9,\"w \"\"q\"\"\"\n\"q,1\",b,10,z\n";
         assert_eq!(String::from_utf8_lossy(&out), want);
         assert!(sort_layers_bytes(b"a,b\n1,2\n").is_err());
+        // Runs of records adjacent in the file are copied together; the file's
+        // last record, without its newline, gets one.
+        let out = sort_layers_bytes(b"id,layer_index\nb,0\nb,1\na,0\na,1").unwrap_or_default();
+        assert_eq!(String::from_utf8_lossy(&out), "id,layer_index\na,0\na,1\nb,0\nb,1\n");
     }
 
     #[test]

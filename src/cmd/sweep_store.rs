@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use eyrie_reports::csv_table::{Table, encode};
@@ -179,14 +179,39 @@ pub fn finish_dir(dir: &Path, ph: &[String], lh: &[String], pareto: &[String]) -
     let (pp, lp) = (dir.join("points.csv"), dir.join("layers.csv"));
     let (mut points, _) = read_table(&pp, ph)?;
     sweep_csv::finish_points(&mut points, pareto)?;
-    let layers = fs::read(&lp).map_err(|e| format!("cannot read {}: {e}", lp.display()))?;
     let header = encode(&[lh.to_vec()])?;
-    if !layers.starts_with(&header) {
+    let cannot_read = |e: std::io::Error| format!("cannot read {}: {e}", lp.display());
+    let mut file = File::open(&lp).map_err(cannot_read)?;
+    let mut head = Vec::with_capacity(header.len());
+    (&mut file).take(header.len() as u64).read_to_end(&mut head).map_err(cannot_read)?;
+    if head != header {
         return Err(format!("{} has other columns than this sweep writes", lp.display()).into());
     }
-    replace(&lp, &sweep_csv::sort_layers_bytes(&layers)?)?;
+    // Sorted by streaming into a temporary file beside it, then renamed over it.
+    let name = lp.file_name().and_then(|n| n.to_str()).unwrap_or("layers.csv");
+    let tmp = lp.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let sorted = (|| -> Result<(), String> {
+        let f = File::create(&tmp).map_err(|e| e.to_string())?;
+        sweep_csv::sort_layers(file, std::io::BufWriter::new(f)).map_err(|e| with_sources(&e))?;
+        fs::rename(&tmp, &lp).map_err(|e| e.to_string())
+    })();
+    if let Err(e) = sorted {
+        let _ = fs::remove_file(&tmp);
+        return Err(format!("cannot write {}: {e}", lp.display()).into());
+    }
     replace(&pp, &points.to_bytes()?)?;
     Ok(points)
+}
+
+/// An error and its causes, as one line.
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(c) = src {
+        s.push_str(&format!(": {c}"));
+        src = c.source();
+    }
+    s
 }
 
 /// Rows of a points table by status: (ok, partial, failed).

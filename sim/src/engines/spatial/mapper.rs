@@ -34,6 +34,16 @@
 //! the mapping's factors and orders (lexicographic), so the result does not
 //! depend on evaluation order or thread count. Budget = mappings priced per
 //! layer (`[mapper] budget`, default 20 000).
+//!
+//! Steps 1 and 2 do not depend on the global buffer's size or partition:
+//! nothing in the model reads them except the check that tiles fit. They are
+//! computed once with the buffer unbounded (the *prelude*, cached per layer
+//! shape, rest of the architecture, objective and budget) and each search
+//! keeps the phase-A candidates that fit its buffer. A sweep over buffer sizes
+//! therefore pays for them once per array shape, with results equal to a
+//! search from scratch. In phase B the candidates of one global-buffer tiling
+//! are consecutive; its tiles are derived once and only the loop orders
+//! change between them.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};

@@ -14,7 +14,9 @@
 //! Chen, Krishna, Emer, Sze, "Eyeriss: An Energy-Efficient Reconfigurable
 //! Accelerator for Deep CNNs", JSSC 2017 (the chip, passes, NoC, RLC).
 //! Mapper results are cached per (layer shape, densities, arch, objective,
-//! budget) for the life of the process; the cache only saves time.
+//! budget) for the life of the process, and the search's buffer-size-independent
+//! part per (layer, arch without the global buffer's size); the caches only
+//! save time.
 
 pub mod dataflows;
 pub mod mapper;
