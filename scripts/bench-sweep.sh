@@ -5,11 +5,13 @@
 # byte-identical files. Goal (issue 8): under 60 s on 2 cores.
 #
 # Every point is a different architecture, so every layer is mapped afresh
-# (no cache hits). The mapper's budget (mappings priced per layer) sets the
-# cost: BUDGET (default 2000, as `[fixed] "arch.mapper.budget"`); the preset's
-# own 20 000 gives the same AlexNet result within 0.02 % and takes ten times
-# longer (BUDGET=20000). Arrays with fewer than 11 rows cannot hold CONV1's
-# 11 filter rows in row stationary: those points are `partial`.
+# (no layer-cache hits); the mapper's inner configurations and their phase-A
+# prices are shared by the 25 GLB sizes of each array shape. The mapper's
+# budget (mappings priced per layer) sets the cost: BUDGET (default 2000, as
+# `[fixed] "arch.mapper.budget"`); the preset's own 20 000 gives the same
+# AlexNet result within 0.02 % and takes about five times longer
+# (BUDGET=20000). Arrays with fewer than 11 rows cannot hold CONV1's 11
+# filter rows in row stationary: those points are `partial`.
 #   scripts/bench-sweep.sh                 # the eyeriss preset
 #   BUDGET=20000 scripts/bench-sweep.sh    # the preset's budget
 #   ARCH=systolic LEVEL=sram scripts/bench-sweep.sh
