@@ -270,8 +270,9 @@ pub fn sort_layers<R: Read + Seek, W: Write>(mut input: R, mut out: W) -> Result
     input.seek(SeekFrom::Start(0))?;
     input.read_exact(&mut buf)?;
     out.write_all(&buf)?;
-    // Copy runs of records that are adjacent in the file in one go. (Only the
-    // file's last record can lack its newline, and nothing follows it.)
+    // Copy runs of records that are adjacent in the file in one go, adding a
+    // newline after a run that lacks one (with LF line ends, as eyrie writes,
+    // only the file's last record can; a CR-only file gets LF after runs).
     let mut i = 0;
     while i < spans.len() {
         let (s, mut e) = (spans[i].2, spans[i].3);

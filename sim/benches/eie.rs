@@ -83,7 +83,7 @@ fn main() {
 
     let net = zoo::eie_bench();
     let comp = CompressedNetwork::dense(net.clone(), arch.word_bits);
-    let opts = RunOptions { seed: 1 };
+    let opts = RunOptions { seed: 1, ..RunOptions::default() };
     println!("Nine EIE benchmark layers, whole engine per layer (draw + slice + simulate), one thread:");
     let mut total_min = Duration::ZERO;
     for (l, c) in net.layers.iter().zip(&comp.layers) {

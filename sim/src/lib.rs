@@ -76,11 +76,16 @@ pub enum SimError {
 pub struct RunOptions {
     /// Seed for every random draw (synthetic activations); results depend only on it and the inputs.
     pub seed: u64,
+    /// Keep the part of each mapping search that does not depend on the
+    /// global buffer's size, for later runs on architectures that differ only
+    /// there (set by sweeps; costs memory, changes no result). Not serialized.
+    #[serde(skip)]
+    pub share_searches: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { seed: 1 }
+        RunOptions { seed: 1, share_searches: false }
     }
 }
 

@@ -30,7 +30,7 @@ fn eie_runs_the_compressed_matrix_it_is_given() {
         assert!((kept - 0.1).abs() < 0.001, "{}: kept {kept}", layer.name);
         // Dense activations: every column is broadcast, so the useful MACs are the non-zeros.
         let dense = eyrie_workloads::Layer { act_density: 1.0, ..layer.clone() };
-        let r = simulate_layer(&arch, &dense, comp, &RunOptions { seed: 3 });
+        let r = simulate_layer(&arch, &dense, comp, &RunOptions { seed: 3, ..RunOptions::default() });
         assert_eq!(r.status, eyrie_sim::Status::Ok, "{}", layer.name);
         assert_eq!(r.extra("useful_macs"), Some(sm.nnz() as f64), "{}", layer.name);
     }

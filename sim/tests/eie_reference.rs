@@ -55,7 +55,7 @@ fn preset_results() -> &'static [LayerResult] {
         let a = arch(&[]);
         let net = zoo::eie_bench();
         let comp = CompressedNetwork::dense(net.clone(), 16);
-        net.layers.iter().zip(&comp.layers).map(|(l, c)| simulate_layer(&a, l, c, &RunOptions { seed: SEED })).collect()
+        net.layers.iter().zip(&comp.layers).map(|(l, c)| simulate_layer(&a, l, c, &RunOptions { seed: SEED, ..RunOptions::default() })).collect()
     })
 }
 

@@ -42,7 +42,7 @@ pub fn compare(a: CompareArgs) -> CliResult<ExitCode> {
     for l in &legend {
         println!("{l}");
     }
-    let opts = RunOptions { seed: a.seed };
+    let opts = RunOptions { seed: a.seed, ..RunOptions::default() };
     let mut summaries: Vec<NetworkSummary> = Vec::new();
     let mut failed = 0;
     for net_name in &a.nets {

@@ -67,7 +67,7 @@ pub fn run(a: RunArgs) -> CliResult<ExitCode> {
     if let Some(layer) = &a.explain {
         return super::explain::explain(&arch, &cnet.network, layer);
     }
-    let opts = RunOptions { seed: a.seed };
+    let opts = RunOptions { seed: a.seed, ..RunOptions::default() };
     let res = simulate(&arch, &cnet, &opts);
 
     if let Some(dir) = &a.out {

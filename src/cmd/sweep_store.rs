@@ -192,12 +192,15 @@ pub fn finish_dir(dir: &Path, ph: &[String], lh: &[String], pareto: &[String]) -
     let tmp = lp.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let sorted = (|| -> Result<(), String> {
         let f = File::create(&tmp).map_err(|e| e.to_string())?;
-        sweep_csv::sort_layers(file, std::io::BufWriter::new(f)).map_err(|e| with_sources(&e))?;
+        sweep_csv::sort_layers(file, std::io::BufWriter::new(f)).map_err(|e| match e {
+            eyrie_reports::ReportError::Io(io) => io.to_string(),
+            other => with_sources(&other),
+        })?;
         fs::rename(&tmp, &lp).map_err(|e| e.to_string())
     })();
     if let Err(e) = sorted {
         let _ = fs::remove_file(&tmp);
-        return Err(format!("cannot write {}: {e}", lp.display()).into());
+        return Err(format!("cannot sort {}: {e}", lp.display()).into());
     }
     replace(&pp, &points.to_bytes()?)?;
     Ok(points)

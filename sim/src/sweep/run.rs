@@ -122,15 +122,21 @@ impl<'a> Runner<'a> {
 
     /// Simulate one point; also returns the area its architecture states.
     pub fn run_point(&self, p: &PlanPoint) -> (Result<SimResult, String>, Option<f64>) {
+        self.run_point_sharing(p, false)
+    }
+
+    /// [`Runner::run_point`]; `share` when other points of its group will run
+    /// on this thread ([`RunOptions::share_searches`]).
+    fn run_point_sharing(&self, p: &PlanPoint, share: bool) -> (Result<SimResult, String>, Option<f64>) {
         match self.sweep.resolve(&p.values) {
-            Ok(r) => (self.simulate(p, &r), area_mm2(&r.arch)),
+            Ok(r) => (self.simulate(p, &r, share), area_mm2(&r.arch)),
             Err(d) => (Err(d.to_string()), None),
         }
     }
 
-    fn simulate(&self, p: &PlanPoint, r: &super::plan::Resolved) -> Result<SimResult, String> {
+    fn simulate(&self, p: &PlanPoint, r: &super::plan::Resolved, share: bool) -> Result<SimResult, String> {
         let prep = self.prepared(r)?;
-        let opts = RunOptions { seed: r.seed };
+        let opts = RunOptions { seed: r.seed, share_searches: share };
         let net = &prep.net;
         let mut layers = Vec::with_capacity(net.layers.len());
         for ((layer, comp), key) in net.network.layers.iter().zip(&net.layers).zip(&prep.keys) {
@@ -169,16 +175,22 @@ impl<'a> Runner<'a> {
     ) -> Result<(), SweepError> {
         // Points of one group (equal but for shared buffer sizes) run one after
         // another, groups in order of first appearance; results do not depend on it.
-        let mut first: HashMap<u64, usize> = HashMap::new();
+        let mut first: HashMap<u64, (usize, usize)> = HashMap::new();
         for (k, (_, p)) in points.iter().enumerate() {
-            first.entry(p.group).or_insert(k);
+            first.entry(p.group).or_insert((k, 0)).1 += 1;
         }
-        let mut order: Vec<(usize, &(usize, &PlanPoint))> =
-            points.iter().enumerate().map(|(k, x)| (first.get(&x.1.group).copied().unwrap_or(k), x)).collect();
-        order.sort_by_key(|(g, x)| (*g, x.0));
+        let mut order: Vec<(usize, bool, &(usize, &PlanPoint))> = points
+            .iter()
+            .enumerate()
+            .map(|(k, x)| {
+                let (g, n) = first.get(&x.1.group).copied().unwrap_or((k, 1));
+                (g, n > 1, x)
+            })
+            .collect();
+        order.sort_by_key(|(g, _, x)| (*g, x.0));
         pool.install(|| {
-            order.par_iter().with_max_len(1).try_for_each(|(_, (index, p))| {
-                let (result, area_mm2) = self.run_point(p);
+            order.par_iter().with_max_len(1).try_for_each(|(_, share, (index, p))| {
+                let (result, area_mm2) = self.run_point_sharing(p, *share);
                 on_done(PointOutcome { index: *index, id: p.id, values: p.values.clone(), result, area_mm2 })
             })
         })

@@ -324,7 +324,7 @@ impl Ctx<'_> {
         arch: &eyrie_arch::Arch,
         net: &eyrie_workloads::compress::CompressedNetwork,
     ) -> Result<crate::SimResult, ValidateError> {
-        let r = crate::simulate(arch, net, &crate::RunOptions { seed: self.seed });
+        let r = crate::simulate(arch, net, &crate::RunOptions { seed: self.seed, ..crate::RunOptions::default() });
         match r.layers.iter().find(|l| l.status != crate::Status::Ok) {
             Some(l) => Err(self.fail(format!("{}: layer {} did not run: {:?}", r.network, l.layer, l.status))),
             None => Ok(r),

@@ -57,7 +57,7 @@ pub(super) fn parity(ctx: &mut Ctx<'_>) -> Result<(), ValidateError> {
             .remove(0);
         let arch = cfg.arch.with_sets(&[("pe_array.dataflow".into(), dataflow.into())]).map_err(|e| ctx.fail(e))?;
         let net = CompressedNetwork::dense(Network::new(network, vec![l.clone()]), arch.word_bits);
-        let r = simulate_layer(&arch, &l, &net.layers[0], &RunOptions { seed: ctx.seed });
+        let r = simulate_layer(&arch, &l, &net.layers[0], &RunOptions { seed: ctx.seed, ..RunOptions::default() });
         if r.status != crate::Status::Ok {
             return Err(ctx.fail(format!("{network} {layer} {dataflow}: {:?}", r.status)));
         }

@@ -267,14 +267,14 @@ fn same_seed_same_result_and_pe_count_does_not_change_the_matrix() {
     let comp = CompressedNetwork::dense(net.clone(), 16);
     let l = &net.layers[7];
     let a = eie();
-    let r1 = Eie.run_layer(&a, l, &comp.layers[7], &RunOptions { seed: 5 }).map_err(|e| e.to_string());
-    let r2 = Eie.run_layer(&a, l, &comp.layers[7], &RunOptions { seed: 5 }).map_err(|e| e.to_string());
+    let r1 = Eie.run_layer(&a, l, &comp.layers[7], &RunOptions { seed: 5, ..RunOptions::default() }).map_err(|e| e.to_string());
+    let r2 = Eie.run_layer(&a, l, &comp.layers[7], &RunOptions { seed: 5, ..RunOptions::default() }).map_err(|e| e.to_string());
     assert_eq!(r1, r2);
     let b = match a.with_sets(&[("pe_array.cols".into(), "16".into())]) {
         Ok(b) => b,
         Err(e) => panic!("{e}"),
     };
-    let r3 = Eie.run_layer(&b, l, &comp.layers[7], &RunOptions { seed: 5 }).map_err(|e| e.to_string());
+    let r3 = Eie.run_layer(&b, l, &comp.layers[7], &RunOptions { seed: 5, ..RunOptions::default() }).map_err(|e| e.to_string());
     let nz = |r: &Result<LayerResult, String>| r.as_ref().ok().and_then(|r| r.extra("nonzero_weights"));
     assert_eq!(nz(&r1), nz(&r3));
     assert!(nz(&r1).is_some());

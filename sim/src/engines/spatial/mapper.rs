@@ -36,18 +36,21 @@
 //! layer (`[mapper] budget`, default 20 000).
 //!
 //! Steps 1 and 2 do not depend on the global buffer's size or partition:
-//! nothing in the model reads them except the check that tiles fit. They are
-//! computed once with the buffer unbounded (the *prelude*, cached per layer
-//! shape, rest of the architecture, objective and budget) and each search
-//! keeps the phase-A candidates that fit its buffer. A sweep over buffer sizes
-//! therefore pays for them once per array shape, with results equal to a
-//! search from scratch. In phase B the candidates of one global-buffer tiling
-//! are consecutive; its tiles are derived once and only the loop orders
-//! change between them.
+//! nothing reads them except the check that tiles fit (when the buffer's
+//! access energy is derived from its capacity, the prices differ and nothing
+//! is shared). They are computed with the buffer unbounded (the *prelude*)
+//! and each search keeps the phase-A candidates that fit its buffer. With
+//! [`search_with`]`(.., share = true)` (sweeps) the prelude is kept in a
+//! per-thread cache keyed by layer shape, rest of the architecture, objective
+//! and budget, so a sweep over buffer sizes pays for it once per array shape;
+//! the results equal a search from scratch. In phase B the candidates of one
+//! global-buffer tiling are consecutive; its tiles are derived once and only
+//! the loop orders change between them.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::rc::Rc;
 
 use eyrie_arch::Objective;
 use rand::SeedableRng;
@@ -55,7 +58,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::mapping::{Block, Mapping, Tiling};
 use super::model::{
-    Hierarchy, Loops, MAX_LEVELS, evaluate_tiled, fits, level_fits, level_occupancy, occupancy, rlc_ratios,
+    Hierarchy, Loops, evaluate_tiled, fits, level_fits, level_occupancy, occupancy, rlc_ratios,
 };
 use super::problem::{Dim, NDIM, Problem, Tensor};
 use super::space::{
@@ -163,39 +166,68 @@ fn beats(key: (f64, f64), m: &Mapping, b: &Scored) -> bool {
 
 /// What the search does before the global buffer's size matters: the inner
 /// configurations and their phase-A prices. The global buffer's capacity and
-/// partition only decide which of these mappings fit (nothing else in the
-/// model reads them), so one prelude serves every buffer size of an otherwise
-/// equal architecture, as in a sweep over buffer sizes.
+/// partition only decide which of these mappings fit (the model, the timing
+/// and the prices read neither; a buffer whose access energy is derived from
+/// its capacity has other prices, hence another prelude), so one prelude
+/// serves every buffer size of an otherwise equal architecture.
 struct Prelude {
     /// Inner configurations found.
     inner_configs: u64,
+    /// The inner configurations of `scored`.
+    inners: Vec<Inner>,
     /// Inner configurations priced in phase A.
     picked: u64,
     /// Whether phase A priced every inner configuration.
     all_picked: bool,
-    /// Phase-A candidates that fit everything but (perhaps) the global buffer,
-    /// best first: the configuration, its score and its occupancy.
-    scored: Vec<(Inner, Scored, [[f64; 3]; MAX_LEVELS])>,
+    /// Phase-A candidates that fit everything but (perhaps) the global buffer, best first.
+    scored: Vec<Cand>,
 }
 
-type PreludeCache = (HashMap<String, Arc<Result<Prelude, String>>>, VecDeque<String>);
-
-/// Preludes kept (oldest dropped first). A sweep runs the points that differ
-/// only in buffer sizes one after another, so a few per thread and layer suffice.
-const PRELUDE_CACHE: usize = 64;
-
-fn prelude_cache() -> &'static Mutex<PreludeCache> {
-    static CACHE: OnceLock<Mutex<PreludeCache>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new((HashMap::new(), VecDeque::new())))
+/// A phase-A candidate: its inner configuration, its price and what it needs of the global buffer.
+struct Cand {
+    inner: u32,
+    energy_pj: f64,
+    cycles: u64,
+    key: (f64, f64),
+    /// Words per tensor its tiles take in the global buffer.
+    glb: [f64; 3],
 }
 
-/// Drop every cached prelude (tests compare cached and fresh searches).
+impl Prelude {
+    /// Approximate heap size (for the cache's bound).
+    fn bytes(&self) -> usize {
+        self.inners.len() * std::mem::size_of::<Inner>() + self.scored.len() * std::mem::size_of::<Cand>()
+    }
+}
+
+/// The phase-A mapping of an inner configuration: one pass per global-buffer
+/// tile, DRAM loops ordered so that outputs stay on chip across reductions.
+fn phase_a_mapping(p: &Problem, inn: &Inner) -> Mapping {
+    let rem: [u32; NDIM] = std::array::from_fn(|d| ceil_div(p.size[d], inn.product()[d]) as u32);
+    let order = stationary_order(mask_of(&rem), Tensor::Outputs);
+    inn.mapping(p, &[1; NDIM], order, Dim::ALL)
+}
+
+/// Preludes kept per thread, oldest dropped first, within this many bytes.
+/// A sweep runs the points that differ only in buffer sizes one after
+/// another on one thread, so the preludes of one network's layers suffice.
+const PRELUDE_CACHE_BYTES: usize = 16 << 20;
+
+#[derive(Default)]
+struct PreludeCache {
+    map: HashMap<String, Rc<Result<Prelude, String>>>,
+    order: VecDeque<(String, usize)>,
+    bytes: usize,
+}
+
+thread_local! {
+    static PRELUDES: RefCell<PreludeCache> = RefCell::new(PreludeCache::default());
+}
+
+/// Drop this thread's cached preludes (tests build them from chosen sizes).
 #[cfg(test)]
 pub(crate) fn clear_prelude_cache() {
-    if let Ok(mut c) = prelude_cache().lock() {
-        c.0.clear();
-        c.1.clear();
-    }
+    PRELUDES.with(|c| *c.borrow_mut() = PreludeCache::default());
 }
 
 /// The hierarchy with the global buffer unbounded (its size and partition removed).
@@ -208,25 +240,32 @@ fn open_glb(h: &Hierarchy) -> Hierarchy {
     o
 }
 
-/// The (cached) prelude of `p` on `h`.
-fn prelude(h: &Hierarchy, p: &Problem, objective: Objective, budget: u64) -> Arc<Result<Prelude, String>> {
+/// The prelude of `p` on `h`, from this thread's cache when `share`.
+fn prelude(h: &Hierarchy, p: &Problem, objective: Objective, budget: u64, share: bool) -> Rc<Result<Prelude, String>> {
     let open = open_glb(h);
+    if !share {
+        return Rc::new(make_prelude(&open, p, objective, budget));
+    }
     let key = format!("{p:?}|{open:?}|{objective:?}|{budget}");
-    if let Some(hit) = prelude_cache().lock().ok().and_then(|c| c.0.get(&key).cloned()) {
+    if let Some(hit) = PRELUDES.with(|c| c.borrow().map.get(&key).cloned()) {
         return hit;
     }
-    let made = Arc::new(make_prelude(&open, p, objective, budget));
-    if let Ok(mut c) = prelude_cache().lock()
-        && !c.0.contains_key(&key)
-    {
-        if c.1.len() >= PRELUDE_CACHE
-            && let Some(old) = c.1.pop_front()
+    let made = Rc::new(make_prelude(&open, p, objective, budget));
+    let size = made.as_ref().as_ref().map_or(0, Prelude::bytes) + key.len();
+    PRELUDES.with(|c| {
+        let mut c = c.borrow_mut();
+        while c.bytes + size > PRELUDE_CACHE_BYTES
+            && let Some((old, n)) = c.order.pop_front()
         {
-            c.0.remove(&old);
+            c.map.remove(&old);
+            c.bytes -= n;
         }
-        c.1.push_back(key.clone());
-        c.0.insert(key, made.clone());
-    }
+        if size <= PRELUDE_CACHE_BYTES {
+            c.bytes += size;
+            c.order.push_back((key.clone(), size));
+            c.map.insert(key, made.clone());
+        }
+    });
     made
 }
 
@@ -273,43 +312,70 @@ fn make_prelude(open: &Hierarchy, p: &Problem, objective: Objective, budget: u64
         v.sort_unstable();
         v
     };
-    let mut ev = Evaluator::new(h, p, objective);
-    let mut scored = Vec::new();
+    let ev = Evaluator::new(h, p, objective);
+    let mut scored = Vec::with_capacity(picked.len());
     for &i in &picked {
-        let inn = &inners[i];
-        let rem: [u32; NDIM] = std::array::from_fn(|d| ceil_div(p.size[d], inn.product()[d]) as u32);
-        let order = stationary_order(mask_of(&rem), Tensor::Outputs);
-        let m = inn.mapping(p, &[1; NDIM], order, Dim::ALL);
-        let occ = occupancy(h, p, &m.tiling(p));
-        if let Some(s) = ev.score(&m) {
-            scored.push((inn.clone(), s, occ));
+        let m = phase_a_mapping(p, &inners[i]);
+        let t = m.tiling(p);
+        let occ = occupancy(h, p, &t);
+        if fits(h, &m, &occ).is_ok() {
+            let (energy_pj, cycles, key) = ev.price(&m, &t);
+            let glb = h.glb.map_or([0.0; 3], |g| occ[g]);
+            scored.push(Cand { inner: i as u32, energy_pj, cycles, key, glb });
         }
     }
-    scored.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(Prelude { inner_configs: inners.len() as u64, picked: picked.len() as u64, all_picked, scored })
+    // Best first, as `Scored::cmp` ranks them (mappings break ties).
+    scored.sort_by(|a, b| {
+        cmp_f(a.key.0, b.key.0).then(cmp_f(a.key.1, b.key.1)).then_with(|| {
+            phase_a_mapping(p, &inners[a.inner as usize]).cmp(&phase_a_mapping(p, &inners[b.inner as usize]))
+        })
+    });
+    // Keep only the configurations a beam can take, in rank order.
+    let kept: Vec<Inner> = scored.iter().map(|c| inners[c.inner as usize].clone()).collect();
+    for (k, c) in scored.iter_mut().enumerate() {
+        c.inner = k as u32;
+    }
+    Ok(Prelude { inner_configs: inners.len() as u64, inners: kept, picked: picked.len() as u64, all_picked, scored })
 }
 
 /// Search for the best mapping of `p` on `h`; the error says why nothing fits.
 pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> Result<(Scored, SearchStats), String> {
+    search_with(h, p, objective, budget, false)
+}
+
+/// [`search`], keeping its buffer-size-independent part (the prelude) in a
+/// per-thread cache for searches that differ only in the global buffer's size
+/// or partition when `share` (sweeps). The result is the same either way.
+pub fn search_with(
+    h: &Hierarchy,
+    p: &Problem,
+    objective: Objective,
+    budget: u32,
+    share: bool,
+) -> Result<(Scored, SearchStats), String> {
     let budget = u64::from(budget.max(1));
-    let pre = prelude(h, p, objective, budget);
+    let pre = prelude(h, p, objective, budget, share);
     let pre = match pre.as_ref() {
         Ok(x) => x,
         Err(e) => return Err(e.clone()),
     };
     let mut ev = Evaluator::new(h, p, objective);
     ev.evaluated = pre.picked;
-    let mut stats =
-        SearchStats { inner_configs: pre.inner_configs, exhaustive: pre.all_picked, ..SearchStats::default() };
-    // Phase A's candidates that fit this global buffer, best first.
-    let beam: Vec<(&Scored, &Inner)> = pre
+    let inner_configs = pre.inner_configs;
+    let mut stats = SearchStats { inner_configs, exhaustive: pre.all_picked, ..SearchStats::default() };
+    // Phase A's candidates that fit this global buffer (the rest fit already), best first.
+    let beam: Vec<(Scored, &Inner)> = pre
         .scored
         .iter()
-        .filter(|(_, s, occ)| fits(h, &s.mapping, occ).is_ok())
-        .map(|(inn, s, _)| (s, inn))
+        .filter(|c| h.glb.is_none_or(|g| level_fits(h, g, &c.glb).is_ok()))
         .take(BEAM)
+        .map(|c| {
+            let inn = &pre.inners[c.inner as usize];
+            let s = Scored { mapping: phase_a_mapping(p, inn), energy_pj: c.energy_pj, cycles: c.cycles, key: c.key };
+            (s, inn)
+        })
         .collect();
-    if pre.inner_configs > beam.len() as u64 && beam.len() == BEAM {
+    if inner_configs > beam.len() as u64 && beam.len() == BEAM {
         stats.exhaustive = false;
     }
     let mut best: Option<Scored> = beam.first().map(|b| b.0.clone());
@@ -344,7 +410,7 @@ pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> 
             v
         };
         // Candidates come in index order, so those of one tiling are consecutive:
-        // its mapping, tiles and fit are derived once, then only the orders change.
+        // its mapping and tiles are derived once, then only the orders change.
         // (Every listed tiling fits: `glb_options` checked it.)
         let (mut gi, mut base) = (0usize, 0u64);
         let mut m = inn.mapping(p, &[1; NDIM], Dim::ALL, Dim::ALL);
@@ -366,6 +432,7 @@ pub fn search(h: &Hierarchy, p: &Problem, objective: Objective, budget: u32) -> 
             let local = k - base;
             let (nd, _) = counts[gi];
             let (di, gj) = ((local % nd) as usize, (local / nd) as usize);
+            // (Both exist: `di < nd` and `gj < ng` by construction.)
             let (Some(&dorder), Some(&gorder)) = (order_options(mask_of(dram)).get(di), order_options(mask_of(g)).get(gj))
             else {
                 continue;

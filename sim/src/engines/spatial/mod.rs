@@ -14,9 +14,10 @@
 //! Chen, Krishna, Emer, Sze, "Eyeriss: An Energy-Efficient Reconfigurable
 //! Accelerator for Deep CNNs", JSSC 2017 (the chip, passes, NoC, RLC).
 //! Mapper results are cached per (layer shape, densities, arch, objective,
-//! budget) for the life of the process, and the search's buffer-size-independent
-//! part per (layer, arch without the global buffer's size); the caches only
-//! save time.
+//! budget) for the life of the process; in sweeps
+//! ([`RunOptions::share_searches`]) the search's buffer-size-independent part
+//! is also kept per (layer, arch without the global buffer's size). The
+//! caches only save time.
 
 pub mod dataflows;
 pub mod mapper;
@@ -82,6 +83,12 @@ const CACHE_LIMIT: usize = 4096;
 
 /// Search (or recall) the mapping of a MAC layer and count it.
 pub fn plan(arch: &Arch, layer: &Layer) -> Result<Plan, SimError> {
+    plan_with_sharing(arch, layer, false)
+}
+
+/// [`plan`]; with `share`, the search keeps its buffer-size-independent part
+/// for other architectures that differ only in the global buffer (sweeps).
+pub fn plan_with_sharing(arch: &Arch, layer: &Layer, share: bool) -> Result<Plan, SimError> {
     let hierarchy = Hierarchy::new(arch).map_err(SimError::Arch)?;
     let problem = Problem::from_layer(layer);
     let params = arch.mapper.clone().unwrap_or_default();
@@ -90,7 +97,7 @@ pub fn plan(arch: &Arch, layer: &Layer) -> Result<Plan, SimError> {
     let (mapping, stats) = match hit {
         Some(x) => x,
         None => {
-            let (best, stats) = mapper::search(&hierarchy, &problem, params.objective, params.budget)
+            let (best, stats) = mapper::search_with(&hierarchy, &problem, params.objective, params.budget, share)
                 .map_err(|reason| SimError::NoMapping { layer: layer.name.clone(), reason })?;
             if let Ok(mut c) = cache().lock() {
                 if c.len() >= CACHE_LIMIT {
@@ -181,12 +188,12 @@ impl Engine for Spatial {
         arch: &Arch,
         layer: &Layer,
         _comp: &LayerCompression,
-        _opts: &RunOptions,
+        opts: &RunOptions,
     ) -> Result<LayerResult, SimError> {
         if !layer.kind.has_macs() {
             return Ok(super::nomac::run(arch, layer));
         }
-        Ok(plan(arch, layer)?.result(arch))
+        Ok(plan_with_sharing(arch, layer, opts.share_searches)?.result(arch))
     }
 }
 
