@@ -2,17 +2,9 @@
 //! output and exit codes, and the reproduction of the Stripes paper's figures
 //! within the tolerances of docs/reference/stripes.toml.
 
-use std::process::Command;
+mod common;
 
-fn eyrie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_eyrie")).args(args).output();
-    let Ok(out) = out else { panic!("cannot run eyrie") };
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::eyrie_code as eyrie;
 
 /// The verdict column of a reference row.
 fn verdict<'a>(stdout: &'a str, id: &str) -> &'a str {

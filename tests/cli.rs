@@ -4,22 +4,11 @@
 //! lines at its top, the text its error message must contain (file, line,
 //! key, what is wrong).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_eyrie");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn eyrie(args: &[&str]) -> Output {
-    match Command::new(BIN).args(args).current_dir(ROOT).output() {
-        Ok(o) => o,
-        Err(e) => panic!("cannot run {BIN}: {e}"),
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{ROOT, eyrie, text};
 
 fn tempdir() -> tempfile::TempDir {
     match tempfile::tempdir() {

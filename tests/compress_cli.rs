@@ -1,17 +1,9 @@
 //! End-to-end tests of `eyrie compress` and `eyrie run --compressed/--recipe`: stdout,
 //! stderr, exit codes and the files written.
 
-use std::process::Command;
+mod common;
 
-fn eyrie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_eyrie")).args(args).output();
-    let Ok(out) = out else { panic!("cannot run eyrie") };
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::eyrie_code as eyrie;
 
 const RECIPE: &str = "version = 1\nname = \"t\"\n[defaults]\nprune = { method = \"magnitude\", rate = 0.9 }\n\
                       quantize = { method = \"kmeans\", bits = 4 }\nencoding = { format = \"csc\", index_bits = 4 }\n\

@@ -1,19 +1,9 @@
 //! End-to-end checks of `eyrie run` on the Eyeriss preset: the default run,
 //! `--explain`, `--objective`, and the errors they report.
 
-use std::process::Command;
+mod common;
 
-fn eyrie(args: &[&str]) -> (i32, String, String) {
-    let out = match Command::new(env!("CARGO_BIN_EXE_eyrie")).args(args).output() {
-        Ok(o) => o,
-        Err(e) => panic!("cannot run eyrie: {e}"),
-    };
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::eyrie_code as eyrie;
 
 #[test]
 fn default_run_is_alexnet_on_eyeriss() {

@@ -3,25 +3,22 @@
 //! real PP-OCR and Silero models, plus the imported real models through
 //! `eyrie_sim::simulate` on every preset.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use eyrie_arch::{Arch, presets};
 use eyrie_sim::{RunOptions, Status, simulate};
 use eyrie_workloads::compress::CompressedNetwork;
 use eyrie_workloads::onnx::{ImportOptions, import_file};
 
+use common::eyrie_code as eyrie;
+
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/tests/fixtures/onnx").join(name).display().to_string()
 }
 
 /// (exit code, stdout, stderr) of the eyrie binary.
-fn eyrie(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_eyrie")).args(args).output().unwrap_or_else(|e| panic!("eyrie: {e}"));
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
-}
-
 #[test]
 fn inspect_shows_layers_folds_and_data_movement() {
     let (code, out, err) = eyrie(&["inspect", &fixture("cnn.onnx")]);

@@ -1,21 +1,9 @@
 //! `eyrie validate` end to end: every published figure the project models, against the
 //! model, with the errors and verdicts a user sees, and the exit codes.
 
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_eyrie");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn eyrie(args: &[&str]) -> Output {
-    match Command::new(BIN).args(args).current_dir(ROOT).output() {
-        Ok(o) => o,
-        Err(e) => panic!("cannot run {BIN}: {e}"),
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{ROOT, eyrie, text};
 
 /// The CSV rows as maps from column to cell.
 fn rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
@@ -45,8 +33,11 @@ fn every_figure_is_within_tolerance_or_a_documented_miss() {
     let all = rows(&text(&o.stdout));
     let tables: std::collections::BTreeSet<&str> = all.iter().map(|r| r["table"].as_str()).collect();
     assert_eq!(tables.len(), 8, "{tables:?}");
-    let misses: Vec<String> =
-        all.iter().filter(|r| r["verdict"] == "MISS").map(|r| format!("{} {} {}", r["table"], r["item"], r["quantity"])).collect();
+    let misses: Vec<String> = all
+        .iter()
+        .filter(|r| r["verdict"] == "MISS")
+        .map(|r| format!("{} {} {}", r["table"], r["item"], r["quantity"]))
+        .collect();
     assert!(misses.is_empty(), "unexplained misses: {misses:#?}");
     let mut documented: Vec<String> = all
         .iter()
@@ -80,11 +71,12 @@ fn every_figure_is_within_tolerance_or_a_documented_miss() {
     let scalesim: Vec<_> = all.iter().filter(|r| r["table"] == "scalesim-parity").collect();
     assert_eq!(scalesim.len(), 96 * 6);
     assert!(scalesim.iter().all(|r| r["verdict"] == "within"));
-    let find = |table: &str, item: &str, q: &str| {
-        match all.iter().find(|r| r["table"] == table && r["item"] == item && r["quantity"] == q) {
-            Some(r) => r,
-            None => panic!("no row {table} {item} {q}"),
-        }
+    let find = |table: &str, item: &str, q: &str| match all
+        .iter()
+        .find(|r| r["table"] == table && r["item"] == item && r["quantity"] == q)
+    {
+        Some(r) => r,
+        None => panic!("no row {table} {item} {q}"),
     };
     let dram = find("eyeriss-jssc-alexnet", "CONV1", "DRAM accesses (MB)");
     assert_eq!(num(dram, "paper"), 5.0);
@@ -105,10 +97,18 @@ fn allow_documented_exits_zero_and_the_table_says_why() {
     let out = text(&o.stdout);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(out.starts_with("EIE ISCA 2016 Table IV"), "{out}");
-    assert!(out.contains("Alex-6") && out.contains("30.30") && out.contains("28.76") && out.contains("-5.1 %"), "{out}");
+    assert!(
+        out.contains("Alex-6") && out.contains("30.30") && out.contains("28.76") && out.contains("-5.1 %"),
+        "{out}"
+    );
     assert!(out.contains("documented (docs/eie.md)"), "{out}");
     assert!(out.contains("  VGG-6: the paper's theoretical time is 1.9x the Table III work"), "{out}");
-    assert!(out.contains("18 figures against docs/reference (built in): 14 within tolerance, 4 documented misses, 0 unexplained"), "{out}");
+    assert!(
+        out.contains(
+            "18 figures against docs/reference (built in): 14 within tolerance, 4 documented misses, 0 unexplained"
+        ),
+        "{out}"
+    );
     // Without the flag the same run exits 1 and says so.
     let o = eyrie(&["validate", "--only", "eie-table4"]);
     assert_eq!(o.status.code(), Some(1));
@@ -122,7 +122,8 @@ fn a_table_within_tolerance_exits_zero_and_out_writes_csv_and_json() {
         Err(e) => panic!("{e}"),
     };
     let out = dir.path().join("v");
-    let o = eyrie(&["validate", "--only", "eyeriss-jssc-alexnet", "--format", "json", "--out", &out.display().to_string()]);
+    let o =
+        eyrie(&["validate", "--only", "eyeriss-jssc-alexnet", "--format", "json", "--out", &out.display().to_string()]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
     let checks = v["checks"].as_array().cloned().unwrap_or_default();
@@ -142,7 +143,10 @@ fn another_reference_set_is_read_and_what_it_lacks_is_left_out() {
     };
     // A reference set with one changed figure: Alex-6's published latency doubled.
     let eie = std::fs::read_to_string(format!("{ROOT}/docs/reference/eie.toml")).unwrap_or_default();
-    let changed = eie.replace("value = [30.3, 12.2, 9.9, 34.4, 8.7, 8.4, 8.0, 13.9, 7.5]", "value = [60.6, 12.2, 9.9, 34.4, 8.7, 8.4, 8.0, 13.9, 7.5]");
+    let changed = eie.replace(
+        "value = [30.3, 12.2, 9.9, 34.4, 8.7, 8.4, 8.0, 13.9, 7.5]",
+        "value = [60.6, 12.2, 9.9, 34.4, 8.7, 8.4, 8.0, 13.9, 7.5]",
+    );
     assert_ne!(eie, changed, "the fixture edit must apply");
     if let Err(e) = std::fs::write(dir.path().join("eie.toml"), changed) {
         panic!("{e}");

@@ -194,7 +194,7 @@ pub fn finish_dir(dir: &Path, ph: &[String], lh: &[String], pareto: &[String]) -
         let f = File::create(&tmp).map_err(|e| e.to_string())?;
         sweep_csv::sort_layers(file, std::io::BufWriter::new(f)).map_err(|e| match e {
             eyrie_reports::ReportError::Io(io) => io.to_string(),
-            other => with_sources(&other),
+            other => eyrie_sim::sweep::spec::chain(&other),
         })?;
         fs::rename(&tmp, &lp).map_err(|e| e.to_string())
     })();
@@ -204,17 +204,6 @@ pub fn finish_dir(dir: &Path, ph: &[String], lh: &[String], pareto: &[String]) -
     }
     replace(&pp, &points.to_bytes()?)?;
     Ok(points)
-}
-
-/// An error and its causes, as one line.
-fn with_sources(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s.push_str(&format!(": {c}"));
-        src = c.source();
-    }
-    s
 }
 
 /// Rows of a points table by status: (ok, partial, failed).

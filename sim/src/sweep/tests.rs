@@ -54,9 +54,7 @@ fn full_grid_counts_and_order() {
 
 #[test]
 fn points_differing_only_in_shared_buffer_sizes_share_a_group() {
-    let s = sweep(
-        "[axes]\narch.pe_array.rows = [8, 16]\n\"arch.levels.sram.capacity_kb\" = [64, 128, 256]\n",
-    );
+    let s = sweep("[axes]\narch.pe_array.rows = [8, 16]\n\"arch.levels.sram.capacity_kb\" = [64, 128, 256]\n");
     let p = plan(&s, 1);
     let groups: Vec<u64> = p.points.iter().map(|pt| pt.group).collect();
     // rows 8 (three sizes), then rows 16 (three sizes).

@@ -57,9 +57,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::mapping::{Block, Mapping, Tiling};
-use super::model::{
-    Hierarchy, Loops, evaluate_tiled, fits, level_fits, level_occupancy, occupancy, rlc_ratios,
-};
+use super::model::{Hierarchy, Loops, evaluate_tiled, fits, level_fits, level_occupancy, occupancy, rlc_ratios};
 use super::problem::{Dim, NDIM, Problem, Tensor};
 use super::space::{
     Inner, ceil_div, factor_candidates, mask_of, order_options, pe_options, rf_options, spatial_options,
@@ -433,7 +431,8 @@ pub fn search_with(
             let (nd, _) = counts[gi];
             let (di, gj) = ((local % nd) as usize, (local / nd) as usize);
             // (Both exist: `di < nd` and `gj < ng` by construction.)
-            let (Some(&dorder), Some(&gorder)) = (order_options(mask_of(dram)).get(di), order_options(mask_of(g)).get(gj))
+            let (Some(&dorder), Some(&gorder)) =
+                (order_options(mask_of(dram)).get(di), order_options(mask_of(g)).get(gj))
             else {
                 continue;
             };

@@ -154,16 +154,6 @@ impl Mapping {
             .product()
     }
 
-    /// The loops of `blocks` (given innermost block first) with an effective
-    /// bound above 1, innermost loop first.
-    pub fn loops(&self, t: &Tiling, blocks: &[Block]) -> LoopList {
-        let mut out = LoopList::default();
-        for &b in blocks {
-            self.push_loops(t, b, &mut out);
-        }
-        out
-    }
-
     /// Append the loops of temporal block `b` with an effective bound above 1, innermost first.
     pub fn push_loops(&self, t: &Tiling, b: Block, out: &mut LoopList) {
         let Some(ti) = b.temporal_idx() else { return };
@@ -209,16 +199,6 @@ impl LoopList {
             self.bounds[self.len] = f;
             self.len += 1;
         }
-    }
-
-    /// The loops, innermost first.
-    pub fn iter(&self) -> impl Iterator<Item = (Dim, f64)> + '_ {
-        (0..self.len).map(|i| (self.dims[i], self.bounds[i]))
-    }
-
-    /// Product of all bounds.
-    pub fn product(&self) -> f64 {
-        self.view(0, self.len).product()
     }
 
     /// Number of loops.

@@ -410,12 +410,8 @@ pub fn evaluate_tiled(h: &Hierarchy, p: &Problem, t: &Tiling, l: &Loops, rlc: (f
     let active = t.active_pes();
     let mut c = Counts { macs: p.macs(), ..Counts::default() };
     c.effective_macs = if h.zero_gating { c.macs * p.act_density } else { c.macs };
-    let mut tr = Traffic {
-        array_parent: h.glb.unwrap_or(h.dram),
-        rlc_inputs: rlc.0,
-        rlc_outputs: rlc.1,
-        ..Traffic::default()
-    };
+    let mut tr =
+        Traffic { array_parent: h.glb.unwrap_or(h.dram), rlc_inputs: rlc.0, rlc_outputs: rlc.1, ..Traffic::default() };
     for tensor in Tensor::ALL {
         tr.pass_stationary[tensor.idx()] = !l.pe().iter().any(|(d, _)| tensor.relevant(d));
     }
@@ -598,7 +594,7 @@ pub fn level_occupancy(h: &Hierarchy, p: &Problem, t: &Tiling, i: usize) -> [f64
         let words = p.footprint(tensor, &tile);
         // A staged tile whose consumers (the scratchpads) hold it for the
         // whole pass frees its space once delivered: one copy suffices.
-        // (A `pe` loop counts when its effective bound exceeds 1, as in `Mapping::loops`.)
+        // (A `pe` loop counts when its effective bound exceeds 1, as in `Mapping::push_loops`.)
         let held_below = role == Role::Stage
             && h.rf.is_some_and(|r| h.role[r][tensor.idx()] != Role::Bypass)
             && !(0..NDIM).any(|d| t.eff[pe][d] > 1.0 + 1e-9 && tensor.relevant(Dim::from_idx(d)));

@@ -289,7 +289,8 @@ fn searches_sharing_a_prelude_equal_fresh_searches() {
             Err(e) => panic!("{e}"),
         }
     };
-    let layers = [Layer::conv("conv1", 3, 227, 227, 96, 11, 11, 4, 0), Layer::conv("conv3", 256, 13, 13, 384, 3, 3, 1, 1)];
+    let layers =
+        [Layer::conv("conv1", 3, 227, 227, 96, 11, 11, 4, 0), Layer::conv("conv3", 256, 13, 13, 384, 3, 3, 1, 1)];
     for l in &layers {
         let p = Problem::from_layer(l);
         let fresh: Vec<_> = sizes.iter().map(|&kb| mapper::search(&hier(kb, 4.0), &p, Objective::Edp, 2000)).collect();
